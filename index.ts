@@ -1,0 +1,29 @@
+import * as pulumi from "@pulumi/pulumi";
+import { Platform } from "./infra/platform";
+import { loadConfig, pulumiConfigSource } from "./stacks/config";
+
+const config = loadConfig(pulumiConfigSource(), pulumi.getProject(), pulumi.getStack());
+const platform = new Platform("platform", { config });
+
+export const profile = config.profile;
+export const flavor = config.server.flavor;
+export const vaultAddress = platform.server.address;
+export const container = platform.server.container.name;
+export const auditLogPath = platform.server.auditLogPath;
+export const mounts = {
+  kv: platform.kv.path,
+  database: platform.database.mount.path,
+  transit: platform.transit.mount.path,
+  approle: platform.approle.backend.path,
+};
+export const auditDevices = platform.audit.paths;
+export const postgres = {
+  host: config.postgres.host,
+  port: config.postgres.port,
+  database: config.postgres.database,
+  vaultRole: platform.database.vaultRole.name,
+};
+export const apps = platform.apps;
+export const wrappedSecretIds = platform.approle.wrappedSecretIds;
+/** Dev mode only: the generated root token, as a secret (`pulumi stack output --show-secrets`). */
+export const rootToken = config.server.mode === "dev" ? platform.server.token : undefined;

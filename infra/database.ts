@@ -1,0 +1,187 @@
+import * as postgresql from "@pulumi/postgresql";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import * as vault from "@pulumi/vault";
+import {
+  DatabaseAccess,
+  SEQUENCE_PRIVILEGES,
+  TABLE_PRIVILEGES,
+  connectionUrl,
+  creationStatements,
+  revocationStatements,
+} from "./database-statements";
+import { pgIdentifier } from "./naming";
+
+export interface DatabaseAppSpec {
+  /** App name; the Vault role's stable identity. */
+  readonly name: string;
+  readonly access: DatabaseAccess;
+}
+
+export interface DatabaseArgs {
+  /** Vault mount path of the database secrets engine. */
+  readonly path: string;
+  /** Postgres as Vault reaches it. */
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  readonly sslmode: string;
+  /** Create `database` (per environment), or use an existing one. */
+  readonly createDatabase: boolean;
+  /** Role that owns the tables apps use (default privileges are granted for its new tables). */
+  readonly tableOwner: string;
+  /** Prefix of every Postgres role this environment creates, e.g. "vp_dev". */
+  readonly rolePrefix: string;
+  readonly maxOpenConnections: number;
+  readonly apps: readonly DatabaseAppSpec[];
+  readonly defaultTtlSeconds: number;
+  readonly maxTtlSeconds: number;
+  readonly protect?: boolean;
+  /** Providers of the two sides. */
+  readonly vaultProvider: pulumi.ProviderResource;
+  readonly postgresProvider: pulumi.ProviderResource;
+}
+
+/**
+ * Dynamic Postgres credentials. Postgres side: a dedicated, non-superuser login role for Vault
+ * (password generated, secret), one NOLOGIN group role per access level holding the privileges,
+ * and optionally the environment's database. Vault side: the database mount, the connection and
+ * one role per app whose users inherit exactly their group's privileges.
+ */
+export class Database extends pulumi.ComponentResource {
+  public readonly vaultRole: postgresql.Role;
+  public readonly groupRoles: Readonly<Partial<Record<DatabaseAccess, postgresql.Role>>>;
+  public readonly database?: postgresql.Database;
+  public readonly mount: vault.Mount;
+  public readonly connection: vault.database.SecretBackendConnection;
+  public readonly roles: Readonly<Record<string, vault.database.SecretBackendRole>>;
+
+  constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("vaultplatform:index:Database", name, {}, opts);
+    const pg = { parent: this, provider: args.postgresProvider };
+    const vlt = { parent: this, provider: args.vaultProvider };
+
+    const password = new random.RandomPassword(
+      `${name}-vault-password`,
+      // Letters and digits only: the password is substituted into a connection URL.
+      { length: 40, special: false },
+      { parent: this },
+    );
+    const vaultRoleName = pgIdentifier(args.rolePrefix, "vault");
+    this.vaultRole = new postgresql.Role(
+      `${name}-vault-role`,
+      {
+        name: vaultRoleName,
+        login: true,
+        createRole: true,
+        superuser: false,
+        createDatabase: false,
+        password: password.result,
+      },
+      { ...pg, additionalSecretOutputs: ["password"] },
+    );
+
+    if (args.createDatabase) {
+      this.database = new postgresql.Database(
+        `${name}-database`,
+        { name: args.database, owner: args.tableOwner },
+        { ...pg, protect: args.protect ?? false },
+      );
+    }
+    const databaseName = this.database ? this.database.name : pulumi.output(args.database);
+
+    const levels = [...new Set(args.apps.map((app) => app.access))].sort();
+    const groupRoles: Partial<Record<DatabaseAccess, postgresql.Role>> = {};
+    const grants: pulumi.Resource[] = [];
+    for (const level of levels) {
+      const group = new postgresql.Role(
+        `${name}-${level}`,
+        { name: pgIdentifier(args.rolePrefix, level), login: false },
+        pg,
+      );
+      groupRoles[level] = group;
+      const on = { database: databaseName, role: group.name, schema: "public" };
+      grants.push(
+        new postgresql.Grant(`${name}-${level}-schema`, { ...on, objectType: "schema", privileges: ["USAGE"] }, pg),
+        new postgresql.Grant(
+          `${name}-${level}-tables`,
+          { ...on, objectType: "table", objects: [], privileges: [...TABLE_PRIVILEGES[level]] },
+          pg,
+        ),
+        new postgresql.Grant(
+          `${name}-${level}-sequences`,
+          { ...on, objectType: "sequence", objects: [], privileges: [...SEQUENCE_PRIVILEGES[level]] },
+          pg,
+        ),
+        new postgresql.DefaultPrivileges(
+          `${name}-${level}-future-tables`,
+          { ...on, owner: args.tableOwner, objectType: "table", privileges: [...TABLE_PRIVILEGES[level]] },
+          pg,
+        ),
+        new postgresql.DefaultPrivileges(
+          `${name}-${level}-future-sequences`,
+          {
+            ...on,
+            owner: args.tableOwner,
+            objectType: "sequence",
+            privileges: [...SEQUENCE_PRIVILEGES[level]],
+          },
+          pg,
+        ),
+        // Vault hands the group to each dynamic user, which needs ADMIN OPTION on Postgres >= 16.
+        new postgresql.GrantRole(
+          `${name}-${level}-admin`,
+          { role: this.vaultRole.name, grantRole: group.name, withAdminOption: true },
+          pg,
+        ),
+      );
+    }
+    this.groupRoles = groupRoles;
+
+    this.mount = new vault.Mount(
+      `${name}-mount`,
+      { path: args.path, type: "database", description: "Dynamic Postgres credentials, managed by vault-platform" },
+      vlt,
+    );
+    const connectionName = "postgres";
+    this.connection = new vault.database.SecretBackendConnection(
+      `${name}-connection`,
+      {
+        backend: this.mount.path,
+        name: connectionName,
+        pluginName: "postgresql-database-plugin",
+        verifyConnection: true,
+        allowedRoles: args.apps.map((app) => app.name).sort(),
+        postgresql: {
+          connectionUrl: databaseName.apply((database) =>
+            connectionUrl(args.host, args.port, database, args.sslmode),
+          ),
+          username: this.vaultRole.name,
+          password: password.result,
+          maxOpenConnections: args.maxOpenConnections,
+        },
+      },
+      { ...vlt, dependsOn: grants, additionalSecretOutputs: ["postgresql"] },
+    );
+
+    const roles: Record<string, vault.database.SecretBackendRole> = {};
+    for (const app of args.apps) {
+      const group = groupRoles[app.access] as postgresql.Role;
+      roles[app.name] = new vault.database.SecretBackendRole(
+        `${name}-${app.name}`,
+        {
+          backend: this.mount.path,
+          name: app.name,
+          dbName: this.connection.name,
+          creationStatements: group.name.apply((groupName) => creationStatements(groupName, vaultRoleName)),
+          revocationStatements: revocationStatements(),
+          defaultTtl: args.defaultTtlSeconds,
+          maxTtl: args.maxTtlSeconds,
+        },
+        vlt,
+      );
+    }
+    this.roles = roles;
+    this.registerOutputs({ mount: this.mount, roles: Object.keys(roles) });
+  }
+}

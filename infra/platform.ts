@@ -1,0 +1,217 @@
+import * as postgresql from "@pulumi/postgresql";
+import * as pulumi from "@pulumi/pulumi";
+import * as vault from "@pulumi/vault";
+import type { PlatformConfig } from "../stacks/config";
+import { AppRole } from "./approle";
+import { Audit } from "./audit";
+import { Database } from "./database";
+import { Kv } from "./kv";
+import { dockerPrefix, environmentLabels, pgIdentifier } from "./naming";
+import { PolicySet } from "./policy-set";
+import { AppAccess, appPolicyName, renderAppPolicy } from "./policies";
+import { Seeds } from "./seeds";
+import { FLAVOR_TRAITS, auditDeviceSpecs } from "./server-config";
+import { Transit } from "./transit";
+import { VaultServer } from "./vault-server";
+
+export interface PlatformArgs {
+  readonly config: PlatformConfig;
+}
+
+export interface AppOutputs {
+  readonly roleId: pulumi.Output<string>;
+  readonly policy: string;
+  readonly kvRead: readonly string[];
+  readonly kvWrite: readonly string[];
+  readonly databaseRole?: string;
+  readonly transitKeys: readonly string[];
+}
+
+/**
+ * The whole environment: the server, then everything configured inside it. The only place that
+ * knows the order; apps are the central concept and everything per app derives from them.
+ */
+export class Platform extends pulumi.ComponentResource {
+  public readonly server: VaultServer;
+  public readonly vaultProvider: vault.Provider;
+  public readonly audit: Audit;
+  public readonly kv: Kv;
+  public readonly transit: Transit;
+  public readonly database: Database;
+  public readonly policies: PolicySet;
+  public readonly approle: AppRole;
+  public readonly seeds: Seeds;
+  public readonly apps: Readonly<Record<string, AppOutputs>>;
+
+  constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("vaultplatform:index:Platform", name, {}, opts);
+    const config = args.config;
+    const namePrefix = dockerPrefix(config.stack);
+    const rolePrefix = pgIdentifier("vp", config.stack);
+    const protect = config.protect;
+
+    const auditDevices = auditDeviceSpecs(config.audit.devices, `${FLAVOR_TRAITS[config.server.flavor].home}/logs`);
+    this.server = new VaultServer(
+      `${name}-server`,
+      {
+        flavor: config.server.flavor,
+        image: config.server.image,
+        mode: config.server.mode,
+        network: config.server.network,
+        bindAddress: config.server.bindAddress,
+        port: config.server.port,
+        namePrefix,
+        labels: environmentLabels(config.project, config.stack),
+        auditDevices,
+        token: config.vaultToken,
+        protect,
+      },
+      { parent: this },
+    );
+
+    this.vaultProvider = new vault.Provider(
+      `${name}-vault`,
+      {
+        address: this.server.address,
+        token: this.server.token,
+        // The program talks to a Vault it just created; it must not wait for a remote lookup.
+        skipGetVaultVersion: true,
+        maxRetries: 5,
+      },
+      { parent: this },
+    );
+    const postgresProvider = new postgresql.Provider(
+      `${name}-postgres`,
+      {
+        host: config.postgres.host,
+        port: config.postgres.port,
+        username: config.postgres.adminUser,
+        password: config.postgres.adminPassword,
+        sslmode: config.postgres.sslmode,
+        superuser: true,
+        database: "postgres",
+      },
+      { parent: this },
+    );
+    const inVault: pulumi.ComponentResourceOptions = { parent: this, providers: { vault: this.vaultProvider } };
+
+    // Audit first, so every later request is on record.
+    this.audit = new Audit(
+      `${name}-audit`,
+      { devices: auditDevices, declaredInServerConfig: this.server.traits.declarativeAudit },
+      inVault,
+    );
+    const afterAudit: pulumi.ComponentResourceOptions = {
+      ...inVault,
+      dependsOn: Object.values(this.audit.devices),
+    };
+
+    this.kv = new Kv(
+      `${name}-kv`,
+      {
+        path: config.kv.path,
+        maxVersions: config.kv.maxVersions,
+        casRequired: config.kv.casRequired,
+        deleteVersionAfterSeconds: config.kv.deleteVersionAfterSeconds,
+        protect,
+      },
+      afterAudit,
+    );
+
+    this.transit = new Transit(
+      `${name}-transit`,
+      {
+        path: config.transit.path,
+        keys: config.apps.flatMap((app) =>
+          app.transitKeys.map((key) => ({
+            name: key,
+            autoRotatePeriodSeconds: config.transit.autoRotatePeriodSeconds,
+          })),
+        ),
+        deletionAllowed: config.rules.teardownAllowed,
+        protect,
+      },
+      afterAudit,
+    );
+
+    const databaseApps = config.apps.flatMap((app) =>
+      app.database === "none" ? [] : [{ name: app.name, access: app.database }],
+    );
+    this.database = new Database(
+      `${name}-database`,
+      {
+        path: config.database.path,
+        host: config.postgres.host,
+        port: config.postgres.port,
+        database: config.postgres.database,
+        sslmode: config.postgres.sslmode,
+        createDatabase: config.postgres.createDatabase,
+        tableOwner: config.postgres.adminUser,
+        rolePrefix,
+        maxOpenConnections: config.postgres.maxOpenConnections,
+        apps: databaseApps,
+        defaultTtlSeconds: config.database.defaultTtlSeconds,
+        maxTtlSeconds: config.database.maxTtlSeconds,
+        protect,
+        vaultProvider: this.vaultProvider,
+        postgresProvider,
+      },
+      afterAudit,
+    );
+
+    const access: AppAccess[] = config.apps.map((app) => ({
+      name: app.name,
+      kv: { mount: config.kv.path, read: app.kv.read, write: app.kv.write },
+      database: app.database === "none" ? undefined : { mount: config.database.path, role: app.name },
+      transit: { mount: config.transit.path, keys: app.transitKeys },
+    }));
+    this.policies = new PolicySet(
+      `${name}-policies`,
+      { documents: Object.fromEntries(access.map((app) => [appPolicyName(app.name), renderAppPolicy(app)])) },
+      afterAudit,
+    );
+
+    this.approle = new AppRole(
+      `${name}-approle`,
+      {
+        path: config.approle.path,
+        roles: config.apps.map((app) => ({
+          name: app.name,
+          policy: this.policies.policies[appPolicyName(app.name)].name,
+          tokenTtlSeconds: config.approle.tokenTtlSeconds,
+          tokenMaxTtlSeconds: config.approle.tokenMaxTtlSeconds,
+          secretIdTtlSeconds: config.approle.secretIdTtlSeconds,
+          secretIdNumUses: config.approle.secretIdNumUses,
+          boundCidrs: app.boundCidrs,
+          issueSecretId: app.issueSecretId,
+          secretIdWrapTtl: config.approle.secretIdWrapTtl,
+        })),
+      },
+      afterAudit,
+    );
+
+    this.seeds = new Seeds(
+      `${name}-seeds`,
+      {
+        // Through the settings resource, so seeds are written after max_versions/cas are set.
+        kvMount: this.kv.settings.mount,
+        seeds: config.seeds,
+      },
+      afterAudit,
+    );
+
+    const apps: Record<string, AppOutputs> = {};
+    for (const app of config.apps) {
+      apps[app.name] = {
+        roleId: this.approle.roleIds[app.name],
+        policy: appPolicyName(app.name),
+        kvRead: app.kv.read,
+        kvWrite: app.kv.write,
+        databaseRole: app.database === "none" ? undefined : app.name,
+        transitKeys: app.transitKeys,
+      };
+    }
+    this.apps = apps;
+    this.registerOutputs({ address: this.server.address, apps });
+  }
+}

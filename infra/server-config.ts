@@ -1,0 +1,103 @@
+/**
+ * The Vault/OpenBao server configuration, rendered from typed args as JSON (both servers read
+ * JSON config files). Pure functions; VaultServer uploads the result into the container.
+ */
+import type { Flavor } from "../stacks/profiles";
+
+/** What differs between HashiCorp Vault and OpenBao images for what we run. */
+export interface FlavorTraits {
+  readonly binary: string;
+  readonly envPrefix: string;
+  /** Base directory of config, data and logs inside the image. */
+  readonly home: string;
+  /** Non-root user the image provides. */
+  readonly user: string;
+  /**
+   * OpenBao refuses audit devices created through the API (unless an unsafe switch is set) and
+   * expects them in the server config instead; Vault takes them through the API.
+   */
+  readonly declarativeAudit: boolean;
+}
+
+export const FLAVOR_TRAITS: Readonly<Record<Flavor, FlavorTraits>> = {
+  vault: { binary: "vault", envPrefix: "VAULT", home: "/vault", user: "vault", declarativeAudit: false },
+  openbao: { binary: "bao", envPrefix: "BAO", home: "/openbao", user: "openbao", declarativeAudit: true },
+};
+
+export type AuditDeviceName = "file" | "stdout";
+
+export interface AuditDeviceSpec {
+  /** Vault path of the device, e.g. "file". */
+  readonly path: string;
+  readonly type: "file";
+  readonly description: string;
+  readonly options: Readonly<Record<string, string>>;
+}
+
+/**
+ * File audit devices: values HMAC'd (log_raw=false), accessors HMAC'd, the log readable by the
+ * server user only. "stdout" is a file device writing to the container log.
+ */
+export function auditDeviceSpecs(devices: readonly AuditDeviceName[], logDir: string): AuditDeviceSpec[] {
+  return devices.map((device) => {
+    const common = { log_raw: "false", hmac_accessor: "true" };
+    return device === "file"
+      ? {
+          path: "file",
+          type: "file" as const,
+          description: "Audit log on the environment's logs volume",
+          options: { ...common, file_path: `${logDir}/audit.log`, mode: "0600" },
+        }
+      : {
+          path: "stdout",
+          type: "file" as const,
+          description: "Audit log to the container's standard output",
+          options: { ...common, file_path: "stdout" },
+        };
+  });
+}
+
+export interface ServerConfigArgs {
+  readonly flavor: Flavor;
+  readonly mode: "dev" | "server";
+  /** Port the API listens on inside the container (cluster port is the next one). */
+  readonly listenPort: number;
+  /** Address clients use to reach the API, e.g. http://127.0.0.1:8200. */
+  readonly apiAddress: string;
+  readonly nodeId: string;
+  readonly auditDevices: readonly AuditDeviceSpec[];
+}
+
+/** Renders the server config as stable, pretty JSON (keys in a fixed order). */
+export function renderServerConfig(args: ServerConfigArgs): string {
+  const traits = FLAVOR_TRAITS[args.flavor];
+  const config: Record<string, unknown> = {
+    ui: false,
+    // Memory locking needs IPC_LOCK on the process itself, which a non-root server does not
+    // hold; integrated storage (raft) is the supported setup with mlock disabled.
+    disable_mlock: true,
+  };
+  if (args.mode === "server") {
+    config.storage = { raft: { path: `${traits.home}/file`, node_id: args.nodeId } };
+    config.listener = [
+      {
+        tcp: {
+          address: `0.0.0.0:${args.listenPort}`,
+          cluster_address: `0.0.0.0:${args.listenPort + 1}`,
+          // TLS arrives with the server lifecycle (init, unseal, certificates).
+          tls_disable: true,
+        },
+      },
+    ];
+    config.api_addr = args.apiAddress;
+    config.cluster_addr = `http://127.0.0.1:${args.listenPort + 1}`;
+  }
+  if (traits.declarativeAudit && args.auditDevices.length > 0) {
+    config.audit = args.auditDevices.map((device) => ({
+      [device.type]: {
+        [device.path]: { description: device.description, options: device.options },
+      },
+    }));
+  }
+  return `${JSON.stringify(config, null, 2)}\n`;
+}

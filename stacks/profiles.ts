@@ -1,0 +1,121 @@
+/**
+ * Environment profiles: the defaults each kind of environment starts from. Stack config overrides
+ * any of them; cross-field rules (stacks/config.ts) then check the result against the profile's
+ * requirements, e.g. staging and prod must keep two audit devices and CIDR-bound AppRoles.
+ */
+
+export const PROFILE_NAMES = ["dev", "staging", "prod", "ephemeral"] as const;
+export type ProfileName = (typeof PROFILE_NAMES)[number];
+
+export const FLAVORS = ["vault", "openbao"] as const;
+export type Flavor = (typeof FLAVORS)[number];
+
+/** Pinned images; `latest` is never a default and is rejected in config. */
+export const DEFAULT_IMAGES: Readonly<Record<Flavor, string>> = {
+  vault: "hashicorp/vault:1.20.4",
+  openbao: "openbao/openbao:2.6.2",
+};
+
+export interface ProfileRules {
+  /** Transit keys may be deleted and data-bearing resources are not protected. */
+  readonly teardownAllowed: boolean;
+  readonly minAuditDevices: number;
+  /** Every app must bind its AppRole to CIDRs. */
+  readonly requireBoundCidrs: boolean;
+  readonly allowDevMode: boolean;
+}
+
+export interface ProfileDefaults {
+  readonly rules: ProfileRules;
+  readonly server: {
+    readonly mode: "dev" | "server";
+    readonly network: "host" | "bridge";
+    readonly port: number;
+  };
+  readonly postgres: { readonly host?: string; readonly database?: string; readonly createDatabase: boolean };
+  readonly approle: {
+    readonly tokenTtl: string;
+    readonly tokenMaxTtl: string;
+    readonly secretIdTtl: string;
+    readonly secretIdNumUses: number;
+    readonly secretIdWrapTtl: string;
+  };
+  readonly database: { readonly defaultTtl: string; readonly maxTtl: string };
+  readonly transit: { readonly autoRotatePeriod: string };
+  readonly kv: { readonly maxVersions: number; readonly deleteVersionAfter: string };
+  readonly audit: { readonly devices: readonly ("file" | "stdout")[] };
+}
+
+const local = {
+  rules: { teardownAllowed: true, minAuditDevices: 1, requireBoundCidrs: false, allowDevMode: true },
+  // A local Postgres listens on the host's loopback, which only a host-networked container reaches.
+  server: { mode: "dev", network: "host", port: 8200 },
+  postgres: { host: "127.0.0.1", createDatabase: true },
+  approle: {
+    tokenTtl: "1h",
+    tokenMaxTtl: "4h",
+    secretIdTtl: "24h",
+    secretIdNumUses: 10,
+    secretIdWrapTtl: "5m",
+  },
+  database: { defaultTtl: "1h", maxTtl: "24h" },
+  transit: { autoRotatePeriod: "720h" },
+  kv: { maxVersions: 10, deleteVersionAfter: "0s" },
+  audit: { devices: ["file"] },
+} as const satisfies ProfileDefaults;
+
+const hardened = {
+  rules: { teardownAllowed: false, minAuditDevices: 2, requireBoundCidrs: true, allowDevMode: false },
+  server: { mode: "server", network: "bridge", port: 8200 },
+  postgres: { createDatabase: false },
+  approle: {
+    tokenTtl: "20m",
+    tokenMaxTtl: "1h",
+    secretIdTtl: "1h",
+    secretIdNumUses: 1,
+    secretIdWrapTtl: "2m",
+  },
+  database: { defaultTtl: "30m", maxTtl: "4h" },
+  transit: { autoRotatePeriod: "720h" },
+  kv: { maxVersions: 20, deleteVersionAfter: "0s" },
+  audit: { devices: ["file", "stdout"] },
+} as const satisfies ProfileDefaults;
+
+/** Ephemeral environments are numbered by their pull request: stack `pr-<n>`. */
+export const EPHEMERAL_STACK = /^pr-([1-9][0-9]{0,5})$/;
+
+/**
+ * Each ephemeral environment gets its own API port (and the cluster port above it) so that
+ * several can run side by side on one Docker host with host networking.
+ */
+export function ephemeralPort(prNumber: number): number {
+  return 20000 + 2 * (prNumber % 10000);
+}
+
+export function profileDefaults(profile: ProfileName, stack: string): ProfileDefaults {
+  switch (profile) {
+    case "dev":
+      return local;
+    case "ephemeral": {
+      const match = EPHEMERAL_STACK.exec(stack);
+      const prNumber = match ? Number(match[1]) : 0;
+      return { ...local, server: { ...local.server, port: ephemeralPort(prNumber) } };
+    }
+    case "staging":
+      return hardened;
+    case "prod":
+      return {
+        ...hardened,
+        approle: { ...hardened.approle, tokenTtl: "15m", tokenMaxTtl: "1h" },
+        database: { defaultTtl: "15m", maxTtl: "1h" },
+      };
+  }
+}
+
+/** The profile a stack name implies, when config does not name one. */
+export function inferProfile(stack: string): ProfileName | undefined {
+  if (stack === "dev" || stack === "staging" || stack === "prod") {
+    return stack;
+  }
+  return EPHEMERAL_STACK.test(stack) ? "ephemeral" : undefined;
+}
