@@ -61,11 +61,13 @@ export class Database extends pulumi.ComponentResource {
     const pg = { parent: this, provider: args.postgresProvider };
     const vlt = { parent: this, provider: args.vaultProvider };
 
-    const password = new random.RandomPassword(
-      `${name}-vault-password`,
-      // Letters and digits only: the password is substituted into a connection URL.
-      { length: 40, special: false },
-      { parent: this },
+    const password = pulumi.secret(
+      new random.RandomPassword(
+        `${name}-vault-password`,
+        // Letters and digits only: the password is substituted into a connection URL.
+        { length: 40, special: false },
+        { parent: this },
+      ).result,
     );
     const vaultRoleName = pgIdentifier(args.rolePrefix, "vault");
     this.vaultRole = new postgresql.Role(
@@ -76,7 +78,7 @@ export class Database extends pulumi.ComponentResource {
         createRole: true,
         superuser: false,
         createDatabase: false,
-        password: password.result,
+        password,
       },
       { ...pg, additionalSecretOutputs: ["password"] },
     );
@@ -157,7 +159,7 @@ export class Database extends pulumi.ComponentResource {
             connectionUrl(args.host, args.port, database, args.sslmode),
           ),
           username: this.vaultRole.name,
-          password: password.result,
+          password,
           maxOpenConnections: args.maxOpenConnections,
         },
       },

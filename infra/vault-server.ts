@@ -77,11 +77,10 @@ export class VaultServer extends pulumi.ComponentResource {
     }
 
     if (args.mode === "dev") {
-      this.token = new random.RandomPassword(
-        `${name}-root-token`,
-        { length: 32, special: false },
-        { parent: this },
-      ).result;
+      this.token = pulumi.secret(
+        new random.RandomPassword(`${name}-root-token`, { length: 32, special: false }, { parent: this })
+          .result,
+      );
     } else {
       if (args.token === undefined) {
         throw new Error("VaultServer: server mode needs args.token");

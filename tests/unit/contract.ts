@@ -1,0 +1,113 @@
+/** The resource contract every profile must satisfy (issue acceptance), checked on recorded mocks. */
+import * as pulumi from "@pulumi/pulumi";
+import { ofType, recorded, settle, stackConfigSource, useMocks } from "./harness";
+import type { PlatformConfig } from "../../stacks/config";
+import type { Platform } from "../../infra/platform";
+
+export const T = {
+  container: "docker:index/container:Container",
+  network: "docker:index/network:Network",
+  volume: "docker:index/volume:Volume",
+  mount: "vault:index/mount:Mount",
+  kvSettings: "vault:kv/secretBackendV2:SecretBackendV2",
+  connection: "vault:database/secretBackendConnection:SecretBackendConnection",
+  dbRole: "vault:database/secretBackendRole:SecretBackendRole",
+  pgRole: "postgresql:index/role:Role",
+  pgDatabase: "postgresql:index/database:Database",
+  transitKey: "vault:transit/secretBackendKey:SecretBackendKey",
+  policy: "vault:index/policy:Policy",
+  authBackend: "vault:index/authBackend:AuthBackend",
+  approleRole: "vault:appRole/authBackendRole:AuthBackendRole",
+  secretId: "vault:appRole/authBackendRoleSecretId:AuthBackendRoleSecretId",
+  audit: "vault:index/audit:Audit",
+  seed: "vault:kv/secretV2:SecretV2",
+  vaultProvider: "pulumi:providers:vault",
+} as const;
+
+export const TEST_SEEDS = {
+  "orders/config": { mode: "overwrite", data: { api_key: "seed-value-orders" } },
+  "reporting/config": { mode: "create-once", data: { token: "seed-value-reporting" } },
+};
+
+/** Secret config every profile test provides (server mode needs a token). */
+export const TEST_SECRETS = {
+  seeds: TEST_SEEDS,
+  vaultToken: "test-vault-token",
+  postgresAdminPassword: "test-admin-password",
+};
+
+export async function buildProfile(
+  stack: string,
+  overrides: Record<string, unknown> = {},
+): Promise<{ config: PlatformConfig; platform: Platform }> {
+  await useMocks({ stack });
+  const { loadConfig } = await import("../../stacks/config");
+  const { Platform } = await import("../../infra/platform");
+  const config = loadConfig(stackConfigSource(stack, overrides, TEST_SECRETS), "vault-platform", stack);
+  const platform = new Platform("platform", { config });
+  await settle();
+  return { config, platform };
+}
+
+export function mountsOfType(type: string) {
+  return ofType(T.mount).filter((mount) => mount.inputs.type === type);
+}
+
+/** The acceptance list of the program issue, for one profile. */
+export async function expectProfileContract(config: PlatformConfig, platform: Platform): Promise<void> {
+  expect(ofType(T.container)).toHaveLength(1);
+
+  const kv = mountsOfType("kv");
+  expect(kv).toHaveLength(1);
+  expect(kv[0].inputs.options).toEqual({ version: "2" });
+  expect(ofType(T.kvSettings)).toHaveLength(1);
+
+  expect(mountsOfType("database")).toHaveLength(1);
+  expect(ofType(T.connection)).toHaveLength(1);
+  expect(ofType(T.dbRole).length).toBeGreaterThanOrEqual(2);
+  const vaultPgRoles = ofType(T.pgRole).filter((role) => role.inputs.login === true);
+  expect(vaultPgRoles).toHaveLength(1);
+  expect(vaultPgRoles[0].inputs).toMatchObject({ createRole: true, superuser: false });
+
+  expect(mountsOfType("transit")).toHaveLength(1);
+  expect(ofType(T.transitKey).length).toBeGreaterThanOrEqual(1);
+
+  const policies = ofType(T.policy).map((policy) => policy.inputs.name).sort();
+  expect(policies).toEqual(config.apps.map((app) => `app-${app.name}`).sort());
+
+  const approle = ofType(T.authBackend);
+  expect(approle).toHaveLength(1);
+  expect(approle[0].inputs.type).toBe("approle");
+  expect(ofType(T.approleRole).map((role) => role.inputs.roleName).sort()).toEqual(
+    config.apps.map((app) => app.name).sort(),
+  );
+
+  const minAudit = config.profile === "staging" || config.profile === "prod" ? 2 : 1;
+  expect(platform.audit.paths.length).toBeGreaterThanOrEqual(minAudit);
+  if (config.server.flavor === "openbao") {
+    // OpenBao: declared in the server config file uploaded into the container.
+    const serverConfig = JSON.parse(ofType(T.container)[0].inputs.uploads[0].content);
+    expect(serverConfig.audit).toHaveLength(platform.audit.paths.length);
+    expect(ofType(T.audit)).toHaveLength(0);
+  } else {
+    expect(ofType(T.audit).map((device) => device.inputs.path).sort()).toEqual([...platform.audit.paths].sort());
+  }
+
+  expect(ofType(T.seed).map((seed) => seed.inputs.name).sort()).toEqual(Object.keys(TEST_SEEDS).sort());
+
+  // Everything inside Vault goes through the explicit provider built from the server's outputs.
+  const vaultResources = recorded.filter((resource) => resource.type.startsWith("vault:"));
+  expect(vaultResources.every((resource) => resource.provider?.includes("pulumi:providers:vault"))).toBe(true);
+
+  // Secrets stay secret.
+  expect(await pulumi.isSecret(platform.server.token)).toBe(true);
+  for (const seed of config.seeds) {
+    expect(await pulumi.isSecret(seed.dataJson)).toBe(true);
+  }
+  // No seed value reaches a resource name or a plain input other than the seed's data.
+  for (const resource of recorded) {
+    const { dataJson: _data, ...rest } = resource.inputs;
+    expect(JSON.stringify(rest)).not.toContain("seed-value-");
+    expect(resource.name).not.toContain("seed-value-");
+  }
+}
