@@ -271,11 +271,11 @@ export const CONFIG_KEYS = [
 ] as const;
 
 function describeValue(key: string, value: unknown): string {
-  if (SECRET_KEYS.has(key)) {
-    return "[secret]";
-  }
   if (value === undefined) {
     return "nothing";
+  }
+  if (SECRET_KEYS.has(key)) {
+    return "[secret]";
   }
   const text = JSON.stringify(value);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
@@ -300,10 +300,21 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return current;
 }
 
+const TYPE_NAMES: Readonly<Record<string, string>> = {
+  number: "a number",
+  string: "a string",
+  boolean: "true or false",
+  array: "a list",
+  object: "an object",
+  record: "an object",
+};
+
 function describeIssue(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case "invalid_type":
-      return `expected ${issue.expected === "number" ? "a number" : issue.expected}`;
+      return `expected ${TYPE_NAMES[issue.expected] ?? issue.expected}`;
+    case "invalid_key":
+      return issue.issues[0]?.message ?? issue.message;
     case "invalid_value":
       return `expected one of ${issue.values.map((value) => JSON.stringify(value)).join(", ")}`;
     case "unrecognized_keys":
@@ -329,7 +340,7 @@ function readJson(source: ConfigSource, key: string, problems: Problems): unknow
     return JSON.parse(raw);
   } catch {
     // Plain strings (pulumi config set key value) are not JSON; booleans and numbers are.
-    if (key === "profile") {
+    if (key === "profile" || key === "protect") {
       return raw;
     }
     problems.add(key, [], "expected a structured value (set it with --path or as JSON)", raw);
