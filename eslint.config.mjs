@@ -3,7 +3,16 @@ import tseslint from "typescript-eslint";
 import pulumi from "@pulumi/eslint-plugin";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "bin/", "coverage/", ".pulumi-state/"] },
+  {
+    ignores: [
+      "node_modules/",
+      "bin/",
+      "coverage/",
+      ".pulumi-state/",
+      "jest.config.js",
+      "jest.e2e.config.js",
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -37,7 +37,11 @@ export class AppRole extends pulumi.ComponentResource {
     super("vaultplatform:index:AppRole", name, {}, opts);
     this.backend = new vault.AuthBackend(
       `${name}-backend`,
-      { type: "approle", path: args.path, description: "AppRole logins of apps, managed by vault-platform" },
+      {
+        type: "approle",
+        path: args.path,
+        description: "AppRole logins of apps, managed by vault-platform",
+      },
       { parent: this },
     );
     const roles: Record<string, vault.approle.AuthBackendRole> = {};
@@ -74,7 +78,10 @@ export class AppRole extends pulumi.ComponentResource {
             wrappingTtl: spec.secretIdWrapTtl,
             cidrLists: cidrs,
           },
-          { parent: this, additionalSecretOutputs: ["secretId", "wrappingToken", "wrappingAccessor"] },
+          {
+            parent: this,
+            additionalSecretOutputs: ["secretId", "wrappingToken", "wrappingAccessor"],
+          },
         );
         wrapped[spec.name] = pulumi.secret(secretId.wrappingToken);
       }

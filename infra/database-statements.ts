@@ -40,6 +40,11 @@ export const SEQUENCE_PRIVILEGES = {
 export type DatabaseAccess = keyof typeof TABLE_PRIVILEGES;
 
 /** The connection URL template Vault expands with the connection's username and password. */
-export function connectionUrl(host: string, port: number, database: string, sslmode: string): string {
+export function connectionUrl(
+  host: string,
+  port: number,
+  database: string,
+  sslmode: string,
+): string {
   return `postgresql://{{username}}:{{password}}@${host}:${port}/${database}?sslmode=${sslmode}`;
 }

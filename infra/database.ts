@@ -104,7 +104,11 @@ export class Database extends pulumi.ComponentResource {
       groupRoles[level] = group;
       const on = { database: databaseName, role: group.name, schema: "public" };
       grants.push(
-        new postgresql.Grant(`${name}-${level}-schema`, { ...on, objectType: "schema", privileges: ["USAGE"] }, pg),
+        new postgresql.Grant(
+          `${name}-${level}-schema`,
+          { ...on, objectType: "schema", privileges: ["USAGE"] },
+          pg,
+        ),
         new postgresql.Grant(
           `${name}-${level}-tables`,
           { ...on, objectType: "table", objects: [], privileges: [...TABLE_PRIVILEGES[level]] },
@@ -112,12 +116,22 @@ export class Database extends pulumi.ComponentResource {
         ),
         new postgresql.Grant(
           `${name}-${level}-sequences`,
-          { ...on, objectType: "sequence", objects: [], privileges: [...SEQUENCE_PRIVILEGES[level]] },
+          {
+            ...on,
+            objectType: "sequence",
+            objects: [],
+            privileges: [...SEQUENCE_PRIVILEGES[level]],
+          },
           pg,
         ),
         new postgresql.DefaultPrivileges(
           `${name}-${level}-future-tables`,
-          { ...on, owner: args.tableOwner, objectType: "table", privileges: [...TABLE_PRIVILEGES[level]] },
+          {
+            ...on,
+            owner: args.tableOwner,
+            objectType: "table",
+            privileges: [...TABLE_PRIVILEGES[level]],
+          },
           pg,
         ),
         new postgresql.DefaultPrivileges(
@@ -142,7 +156,11 @@ export class Database extends pulumi.ComponentResource {
 
     this.mount = new vault.Mount(
       `${name}-mount`,
-      { path: args.path, type: "database", description: "Dynamic Postgres credentials, managed by vault-platform" },
+      {
+        path: args.path,
+        type: "database",
+        description: "Dynamic Postgres credentials, managed by vault-platform",
+      },
       vlt,
     );
     const connectionName = "postgres";
@@ -175,7 +193,9 @@ export class Database extends pulumi.ComponentResource {
           backend: this.mount.path,
           name: app.name,
           dbName: this.connection.name,
-          creationStatements: group.name.apply((groupName) => creationStatements(groupName, vaultRoleName)),
+          creationStatements: group.name.apply((groupName) =>
+            creationStatements(groupName, vaultRoleName),
+          ),
           revocationStatements: revocationStatements(),
           defaultTtl: args.defaultTtlSeconds,
           maxTtl: args.maxTtlSeconds,

@@ -50,7 +50,10 @@ export class Platform extends pulumi.ComponentResource {
     const rolePrefix = pgIdentifier("vp", config.stack);
     const protect = config.protect;
 
-    const auditDevices = auditDeviceSpecs(config.audit.devices, `${FLAVOR_TRAITS[config.server.flavor].home}/logs`);
+    const auditDevices = auditDeviceSpecs(
+      config.audit.devices,
+      `${FLAVOR_TRAITS[config.server.flavor].home}/logs`,
+    );
     this.server = new VaultServer(
       `${name}-server`,
       {
@@ -93,7 +96,10 @@ export class Platform extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const inVault: pulumi.ComponentResourceOptions = { parent: this, providers: { vault: this.vaultProvider } };
+    const inVault: pulumi.ComponentResourceOptions = {
+      parent: this,
+      providers: { vault: this.vaultProvider },
+    };
 
     // Audit first, so every later request is on record.
     this.audit = new Audit(
@@ -162,12 +168,17 @@ export class Platform extends pulumi.ComponentResource {
     const access: AppAccess[] = config.apps.map((app) => ({
       name: app.name,
       kv: { mount: config.kv.path, read: app.kv.read, write: app.kv.write },
-      database: app.database === "none" ? undefined : { mount: config.database.path, role: app.name },
+      database:
+        app.database === "none" ? undefined : { mount: config.database.path, role: app.name },
       transit: { mount: config.transit.path, keys: app.transitKeys },
     }));
     this.policies = new PolicySet(
       `${name}-policies`,
-      { documents: Object.fromEntries(access.map((app) => [appPolicyName(app.name), renderAppPolicy(app)])) },
+      {
+        documents: Object.fromEntries(
+          access.map((app) => [appPolicyName(app.name), renderAppPolicy(app)]),
+        ),
+      },
       afterAudit,
     );
 

@@ -26,7 +26,11 @@ export interface PolicyRule {
 /** What one app may touch; mount paths are already resolved. */
 export interface AppAccess {
   readonly name: string;
-  readonly kv: { readonly mount: string; readonly read: readonly string[]; readonly write: readonly string[] };
+  readonly kv: {
+    readonly mount: string;
+    readonly read: readonly string[];
+    readonly write: readonly string[];
+  };
   /** Database secrets engine mount and the Vault role the app reads credentials from. */
   readonly database?: { readonly mount: string; readonly role: string };
   readonly transit: { readonly mount: string; readonly keys: readonly string[] };
@@ -88,7 +92,11 @@ function joinPath(...parts: string[]): string {
 }
 
 /** KV v2 splits one logical path into data/ (values) and metadata/ (versions, listing). */
-export function kvRules(mount: string, read: readonly string[], write: readonly string[]): PolicyRule[] {
+export function kvRules(
+  mount: string,
+  read: readonly string[],
+  write: readonly string[],
+): PolicyRule[] {
   const rules: PolicyRule[] = [];
   for (const path of read) {
     rules.push({ path: joinPath(mount, "data", path), capabilities: ["read"] });

@@ -13,7 +13,9 @@ export class PolicySet extends pulumi.ComponentResource {
   constructor(name: string, args: PolicySetArgs, opts?: pulumi.ComponentResourceOptions) {
     super("vaultplatform:index:PolicySet", name, {}, opts);
     const policies: Record<string, vault.Policy> = {};
-    for (const [policyName, hcl] of Object.entries(args.documents).sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [policyName, hcl] of Object.entries(args.documents).sort(([a], [b]) =>
+      a.localeCompare(b),
+    )) {
       policies[policyName] = new vault.Policy(
         `${name}-${policyName}`,
         { name: policyName, policy: hcl },

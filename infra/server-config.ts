@@ -20,8 +20,20 @@ export interface FlavorTraits {
 }
 
 export const FLAVOR_TRAITS: Readonly<Record<Flavor, FlavorTraits>> = {
-  vault: { binary: "vault", envPrefix: "VAULT", home: "/vault", user: "vault", declarativeAudit: false },
-  openbao: { binary: "bao", envPrefix: "BAO", home: "/openbao", user: "openbao", declarativeAudit: true },
+  vault: {
+    binary: "vault",
+    envPrefix: "VAULT",
+    home: "/vault",
+    user: "vault",
+    declarativeAudit: false,
+  },
+  openbao: {
+    binary: "bao",
+    envPrefix: "BAO",
+    home: "/openbao",
+    user: "openbao",
+    declarativeAudit: true,
+  },
 };
 
 export type AuditDeviceName = "file" | "stdout";
@@ -38,7 +50,10 @@ export interface AuditDeviceSpec {
  * File audit devices: values HMAC'd (log_raw=false), accessors HMAC'd, the log readable by the
  * server user only. "stdout" is a file device writing to the container log.
  */
-export function auditDeviceSpecs(devices: readonly AuditDeviceName[], logDir: string): AuditDeviceSpec[] {
+export function auditDeviceSpecs(
+  devices: readonly AuditDeviceName[],
+  logDir: string,
+): AuditDeviceSpec[] {
   return devices.map((device) => {
     const common = { log_raw: "false", hmac_accessor: "true" };
     return device === "file"

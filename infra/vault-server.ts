@@ -78,8 +78,11 @@ export class VaultServer extends pulumi.ComponentResource {
 
     if (args.mode === "dev") {
       this.token = pulumi.secret(
-        new random.RandomPassword(`${name}-root-token`, { length: 32, special: false }, { parent: this })
-          .result,
+        new random.RandomPassword(
+          `${name}-root-token`,
+          { length: 32, special: false },
+          { parent: this },
+        ).result,
       );
     } else {
       if (args.token === undefined) {
@@ -103,12 +106,17 @@ export class VaultServer extends pulumi.ComponentResource {
       args.mode === "dev"
         ? [
             env("DEV_ROOT_TOKEN_ID", this.token),
-            env("DEV_LISTEN_ADDRESS", `${args.network === "host" ? clientHost : "0.0.0.0"}:${listenPort}`),
+            env(
+              "DEV_LISTEN_ADDRESS",
+              `${args.network === "host" ? clientHost : "0.0.0.0"}:${listenPort}`,
+            ),
           ]
         : [env("API_ADDR", apiAddress)];
     const volumes = [
       { volumeName: this.logsVolume.name, containerPath: `${traits.home}/logs` },
-      ...(this.dataVolume ? [{ volumeName: this.dataVolume.name, containerPath: `${traits.home}/file` }] : []),
+      ...(this.dataVolume
+        ? [{ volumeName: this.dataVolume.name, containerPath: `${traits.home}/file` }]
+        : []),
     ];
 
     this.container = new docker.Container(

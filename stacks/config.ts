@@ -44,7 +44,8 @@ const positiveDuration = duration.refine((text) => parseDuration(text) > 0, {
   error: "expected a duration greater than zero",
 });
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-const CIDR = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/;
+const CIDR =
+  /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/;
 const port = z
   .number({ error: "expected an integer port from 1 to 65535" })
   .int({ error: "expected an integer port from 1 to 65535" })
@@ -53,7 +54,8 @@ const port = z
 const APP_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
 const MOUNT_PATH = /^[a-z0-9][a-z0-9_-]*(\/[a-z0-9][a-z0-9_-]*)*$/;
 const mountPath = z.string().regex(MOUNT_PATH, {
-  error: 'expected a mount path like "secret" or "team/kv" (lower case, no leading or trailing "/")',
+  error:
+    'expected a mount path like "secret" or "team/kv" (lower case, no leading or trailing "/")',
 });
 const KV_PATH = /^[A-Za-z0-9_.+-]+(\/[A-Za-z0-9_.+-]+)*(\/\*)?$|^\*$/;
 const kvPath = z.string().regex(KV_PATH, {
@@ -88,7 +90,9 @@ const postgresSchema = z.strictObject({
   port: port.optional(),
   database: z
     .string()
-    .regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: "expected a Postgres identifier ([a-z_][a-z0-9_]*)" })
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, {
+      error: "expected a Postgres identifier ([a-z_][a-z0-9_]*)",
+    })
     .optional(),
   adminUser: z.string().min(1, { error: "expected a role name" }).optional(),
   sslmode: z.enum(["disable", "require", "verify-ca", "verify-full"]).optional(),
@@ -165,7 +169,9 @@ const appSchema = z.strictObject({
       }),
     )
     .optional(),
-  boundCidrs: z.array(z.string().regex(CIDR, { error: 'expected a CIDR like "10.0.0.0/8"' })).optional(),
+  boundCidrs: z
+    .array(z.string().regex(CIDR, { error: 'expected a CIDR like "10.0.0.0/8"' }))
+    .optional(),
   issueSecretId: z.boolean({ error: "expected true or false" }).optional(),
 });
 
@@ -233,7 +239,11 @@ export interface PlatformConfig {
     readonly casRequired: boolean;
     readonly deleteVersionAfterSeconds: number;
   };
-  readonly database: { readonly path: string; readonly defaultTtlSeconds: number; readonly maxTtlSeconds: number };
+  readonly database: {
+    readonly path: string;
+    readonly defaultTtlSeconds: number;
+    readonly maxTtlSeconds: number;
+  };
   readonly transit: { readonly path: string; readonly autoRotatePeriodSeconds: number };
   readonly approle: {
     readonly path: string;
@@ -373,13 +383,22 @@ function parse<T>(
   return undefined;
 }
 
-function readSecretString(source: ConfigSource, key: string, problems: Problems): pulumi.Output<string> | undefined {
+function readSecretString(
+  source: ConfigSource,
+  key: string,
+  problems: Problems,
+): pulumi.Output<string> | undefined {
   const raw = source.get(`${NAMESPACE}:${key}`);
   if (raw === undefined) {
     return undefined;
   }
   if (!source.isSecret(`${NAMESPACE}:${key}`)) {
-    problems.add(key, [], "must be stored encrypted: set it with `pulumi config set --secret`", raw);
+    problems.add(
+      key,
+      [],
+      "must be stored encrypted: set it with `pulumi config set --secret`",
+      raw,
+    );
     return undefined;
   }
   if (raw.length === 0) {
@@ -409,13 +428,26 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
         undefined,
       );
     }
-  } else if (typeof profileValue === "string" && (PROFILE_NAMES as readonly string[]).includes(profileValue)) {
+  } else if (
+    typeof profileValue === "string" &&
+    (PROFILE_NAMES as readonly string[]).includes(profileValue)
+  ) {
     profile = profileValue as ProfileName;
     if (profile === "ephemeral" && !EPHEMERAL_STACK.test(stack)) {
-      problems.add("profile", [], `the ephemeral profile needs a stack named pr-<n>, not "${stack}"`, profileValue);
+      problems.add(
+        "profile",
+        [],
+        `the ephemeral profile needs a stack named pr-<n>, not "${stack}"`,
+        profileValue,
+      );
     }
   } else {
-    problems.add("profile", [], `expected one of ${PROFILE_NAMES.map((p) => JSON.stringify(p)).join(", ")}`, profileValue);
+    problems.add(
+      "profile",
+      [],
+      `expected one of ${PROFILE_NAMES.map((p) => JSON.stringify(p)).join(", ")}`,
+      profileValue,
+    );
   }
 
   const protectValue = readJson(source, "protect", problems);
@@ -436,7 +468,12 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
   let seeds: z.infer<typeof seedsSchema> | undefined;
   if (source.get(`${NAMESPACE}:seeds`) !== undefined) {
     if (!source.isSecret(`${NAMESPACE}:seeds`)) {
-      problems.add("seeds", [], "must be stored encrypted: set it with `pulumi config set --secret`", undefined);
+      problems.add(
+        "seeds",
+        [],
+        "must be stored encrypted: set it with `pulumi config set --secret`",
+        undefined,
+      );
     } else {
       seeds = parse(seedsSchema, source, "seeds", problems);
     }
@@ -503,7 +540,12 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
   // ---- Cross-field rules. -----------------------------------------------------------------
   const rules = defaults.rules;
   if (resolvedServer.mode === "dev" && !rules.allowDevMode) {
-    problems.add("server", ["mode"], `the ${profile} profile does not allow a dev-mode server; expected "server"`, "dev");
+    problems.add(
+      "server",
+      ["mode"],
+      `the ${profile} profile does not allow a dev-mode server; expected "server"`,
+      "dev",
+    );
   }
   if (resolvedServer.mode === "server" && vaultToken === undefined) {
     problems.add(
@@ -514,7 +556,12 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
     );
   }
   if (resolvedPostgres.host === undefined) {
-    problems.add("postgres", ["host"], `the ${profile} profile has no default Postgres host; expected a host name or address`, undefined);
+    problems.add(
+      "postgres",
+      ["host"],
+      `the ${profile} profile has no default Postgres host; expected a host name or address`,
+      undefined,
+    );
   } else if (
     resolvedServer.network === "bridge" &&
     ["127.0.0.1", "localhost", "::1"].includes(resolvedPostgres.host)
@@ -527,7 +574,12 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
     );
   }
   if (protectValue === false && !rules.teardownAllowed) {
-    problems.add("protect", [], `the ${profile} profile keeps data-bearing resources protected; expected true`, false);
+    problems.add(
+      "protect",
+      [],
+      `the ${profile} profile keeps data-bearing resources protected; expected true`,
+      false,
+    );
   }
   if (resolvedAudit.devices.length < rules.minAuditDevices) {
     problems.add(
@@ -538,10 +590,20 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
     );
   }
   if (parseDuration(resolvedApprole.tokenTtl) > parseDuration(resolvedApprole.tokenMaxTtl)) {
-    problems.add("approle", ["tokenTtl"], `expected at most tokenMaxTtl (${resolvedApprole.tokenMaxTtl})`, resolvedApprole.tokenTtl);
+    problems.add(
+      "approle",
+      ["tokenTtl"],
+      `expected at most tokenMaxTtl (${resolvedApprole.tokenMaxTtl})`,
+      resolvedApprole.tokenTtl,
+    );
   }
   if (parseDuration(resolvedDatabase.defaultTtl) > parseDuration(resolvedDatabase.maxTtl)) {
-    problems.add("database", ["defaultTtl"], `expected at most maxTtl (${resolvedDatabase.maxTtl})`, resolvedDatabase.defaultTtl);
+    problems.add(
+      "database",
+      ["defaultTtl"],
+      `expected at most maxTtl (${resolvedDatabase.maxTtl})`,
+      resolvedDatabase.defaultTtl,
+    );
   }
   const mounts = new Map<string, string>();
   for (const [key, path] of [
@@ -551,7 +613,12 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
   ] as const) {
     const other = mounts.get(path);
     if (other !== undefined) {
-      problems.add(key, ["path"], `mount path is already used by vault-platform:${other}.path`, path);
+      problems.add(
+        key,
+        ["path"],
+        `mount path is already used by vault-platform:${other}.path`,
+        path,
+      );
     }
     mounts.set(path, key);
   }
@@ -568,12 +635,22 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
     for (const key of app.transitKeys) {
       const owner = keyOwners.get(key);
       if (owner !== undefined && owner !== app.name) {
-        problems.add("apps", [index, "transitKeys"], `transit key "${key}" already belongs to app "${owner}"`, app.transitKeys);
+        problems.add(
+          "apps",
+          [index, "transitKeys"],
+          `transit key "${key}" already belongs to app "${owner}"`,
+          app.transitKeys,
+        );
       }
       keyOwners.set(key, app.name);
     }
     if (rules.requireBoundCidrs && app.boundCidrs.length === 0) {
-      problems.add("apps", [index, "boundCidrs"], `the ${profile} profile requires AppRole logins bound to CIDRs`, app.boundCidrs);
+      problems.add(
+        "apps",
+        [index, "boundCidrs"],
+        `the ${profile} profile requires AppRole logins bound to CIDRs`,
+        app.boundCidrs,
+      );
     }
   });
   const resolvedSeeds: SeedConfig[] = Object.entries(seeds ?? {}).map(([path, seed]) => ({

@@ -32,7 +32,11 @@ export interface ProfileDefaults {
     readonly network: "host" | "bridge";
     readonly port: number;
   };
-  readonly postgres: { readonly host?: string; readonly database?: string; readonly createDatabase: boolean };
+  readonly postgres: {
+    readonly host?: string;
+    readonly database?: string;
+    readonly createDatabase: boolean;
+  };
   readonly approle: {
     readonly tokenTtl: string;
     readonly tokenMaxTtl: string;
@@ -47,7 +51,12 @@ export interface ProfileDefaults {
 }
 
 const local = {
-  rules: { teardownAllowed: true, minAuditDevices: 1, requireBoundCidrs: false, allowDevMode: true },
+  rules: {
+    teardownAllowed: true,
+    minAuditDevices: 1,
+    requireBoundCidrs: false,
+    allowDevMode: true,
+  },
   // A local Postgres listens on the host's loopback, which only a host-networked container reaches.
   server: { mode: "dev", network: "host", port: 8200 },
   postgres: { host: "127.0.0.1", createDatabase: true },
@@ -65,7 +74,12 @@ const local = {
 } as const satisfies ProfileDefaults;
 
 const hardened = {
-  rules: { teardownAllowed: false, minAuditDevices: 2, requireBoundCidrs: true, allowDevMode: false },
+  rules: {
+    teardownAllowed: false,
+    minAuditDevices: 2,
+    requireBoundCidrs: true,
+    allowDevMode: false,
+  },
   server: { mode: "server", network: "bridge", port: 8200 },
   postgres: { createDatabase: false },
   approle: {

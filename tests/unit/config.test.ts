@@ -2,7 +2,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, loadConfig } from "../../stacks/config";
 import { stackConfigSource } from "./harness";
 
-function problemsOf(stack: string, overrides: Record<string, unknown>, secrets?: Record<string, unknown>): string[] {
+function problemsOf(
+  stack: string,
+  overrides: Record<string, unknown>,
+  secrets?: Record<string, unknown>,
+): string[] {
   const secretConfig = secrets ?? (stack === "dev" ? {} : { vaultToken: "t" });
   try {
     loadConfig(stackConfigSource(stack, overrides, secretConfig), "vault-platform", stack);
@@ -17,48 +21,263 @@ function problemsOf(stack: string, overrides: Record<string, unknown>, secrets?:
 
 // [case, stack, config overrides, exact message]
 const BAD_INPUTS: [string, string, Record<string, unknown>, string][] = [
-  ["stack with no implied profile", "feature-x", {}, 'vault-platform:profile: stack "feature-x" has no implied profile (dev, staging, prod, pr-<n>); expected one of "dev", "staging", "prod", "ephemeral"; got nothing'],
-  ["unknown profile", "dev", { profile: "qa" }, 'vault-platform:profile: expected one of "dev", "staging", "prod", "ephemeral"; got "qa"'],
-  ["ephemeral profile on a non-PR stack", "dev", { profile: "ephemeral" }, 'vault-platform:profile: the ephemeral profile needs a stack named pr-<n>, not "dev"; got "ephemeral"'],
-  ["protect not a boolean", "dev", { protect: "yes" }, 'vault-platform:protect: expected true or false; got "yes"'],
-  ["unknown flavor", "dev", { server: { flavor: "consul" } }, 'vault-platform:server.flavor: expected one of "vault", "openbao"; got "consul"'],
-  ["image on latest", "dev", { server: { image: "hashicorp/vault:latest" } }, 'vault-platform:server.image: expected an image pinned to a version tag or digest (not "latest", not untagged); got "hashicorp/vault:latest"'],
-  ["untagged image", "dev", { server: { image: "hashicorp/vault" } }, 'vault-platform:server.image: expected an image pinned to a version tag or digest (not "latest", not untagged); got "hashicorp/vault"'],
-  ["unknown server mode", "dev", { server: { mode: "prod" } }, 'vault-platform:server.mode: expected one of "dev", "server"; got "prod"'],
-  ["bind address not IPv4", "dev", { server: { bindAddress: "localhost" } }, 'vault-platform:server.bindAddress: expected an IPv4 address; got "localhost"'],
-  ["port out of range", "dev", { server: { port: 70000 } }, "vault-platform:server.port: expected an integer port from 1 to 65535; got 70000"],
-  ["port as a string", "dev", { server: { port: "8200" } }, 'vault-platform:server.port: expected a number; got "8200"'],
-  ["unknown server key", "dev", { server: { tls: true } }, 'vault-platform:server: unknown key "tls"; got ["tls"]'],
-  ["database not an identifier", "dev", { postgres: { database: "My-DB" } }, 'vault-platform:postgres.database: expected a Postgres identifier ([a-z_][a-z0-9_]*); got "My-DB"'],
-  ["unsupported sslmode", "dev", { postgres: { sslmode: "prefer" } }, 'vault-platform:postgres.sslmode: expected one of "disable", "require", "verify-ca", "verify-full"; got "prefer"'],
-  ["empty connection pool", "dev", { postgres: { maxOpenConnections: 0 } }, "vault-platform:postgres.maxOpenConnections: expected an integer of at least 1; got 0"],
-  ["mount path with slashes", "dev", { kv: { path: "/secret/" } }, 'vault-platform:kv.path: expected a mount path like "secret" or "team/kv" (lower case, no leading or trailing "/"); got "/secret/"'],
-  ["negative max versions", "dev", { kv: { maxVersions: -1 } }, "vault-platform:kv.maxVersions: expected an integer from 0 to 1000; got -1"],
-  ["duration in words", "dev", { kv: { deleteVersionAfter: "1 hour" } }, 'vault-platform:kv.deleteVersionAfter: expected a duration like "30s", "15m", "1h30m" or "7d"; got "1 hour"'],
-  ["zero credential TTL", "dev", { database: { defaultTtl: "0s" } }, 'vault-platform:database.defaultTtl: expected a duration greater than zero; got "0s"'],
-  ["default TTL above max TTL", "dev", { database: { defaultTtl: "48h", maxTtl: "24h" } }, 'vault-platform:database.defaultTtl: expected at most maxTtl (24h); got "48h"'],
-  ["unlimited secret-id uses", "dev", { approle: { secretIdNumUses: 0 } }, "vault-platform:approle.secretIdNumUses: expected an integer of at least 1 (0 would allow unlimited uses); got 0"],
-  ["token TTL above max", "dev", { approle: { tokenTtl: "8h", tokenMaxTtl: "4h" } }, 'vault-platform:approle.tokenTtl: expected at most tokenMaxTtl (4h); got "8h"'],
-  ["secret-id that never expires", "dev", { approle: { secretIdTtl: "0s" } }, 'vault-platform:approle.secretIdTtl: expected a duration greater than zero; got "0s"'],
-  ["no audit device", "dev", { audit: { devices: [] } }, "vault-platform:audit.devices: expected at least one audit device; got []"],
-  ["audit device twice", "dev", { audit: { devices: ["file", "file"] } }, 'vault-platform:audit.devices: expected each audit device at most once; got ["file","file"]'],
-  ["unknown audit device", "dev", { audit: { devices: ["syslog"] } }, 'vault-platform:audit.devices[0]: expected one of "file", "stdout"; got "syslog"'],
-  ["staging with one audit device", "staging", { audit: { devices: ["file"] } }, 'vault-platform:audit.devices: the staging profile needs at least 2 audit devices; got ["file"]'],
-  ["no apps", "dev", { apps: [] }, "vault-platform:apps: expected at least one app (see README: adding an app); got []"],
-  ["app name in capitals", "dev", { apps: [{ name: "Orders" }] }, "vault-platform:apps[0].name: expected an app name of 2-32 characters: lower case letters, digits and '-'; got \"Orders\""],
-  ["duplicate app", "dev", { apps: [{ name: "orders" }, { name: "orders" }] }, 'vault-platform:apps[1].name: app names must be unique; got "orders"'],
-  ["unknown database access", "dev", { apps: [{ name: "orders", database: "admin" }] }, 'vault-platform:apps[0].database: expected one of "none", "readonly", "readwrite"; got "admin"'],
-  ["CIDR without prefix", "dev", { apps: [{ name: "orders", boundCidrs: ["10.0.0.0"] }] }, 'vault-platform:apps[0].boundCidrs[0]: expected a CIDR like "10.0.0.0/8"; got "10.0.0.0"'],
-  ["absolute KV path", "dev", { apps: [{ name: "orders", kv: { read: ["/orders"] } }] }, 'vault-platform:apps[0].kv.read[0]: expected a KV path like "orders/*" or "orders/config" (no leading "/"); got "/orders"'],
-  ["transit key of two apps", "dev", { apps: [{ name: "orders", transitKeys: ["k"] }, { name: "billing", transitKeys: ["k"] }] }, 'vault-platform:apps[1].transitKeys: transit key "k" already belongs to app "orders"; got ["k"]'],
-  ["misspelt app key", "dev", { apps: [{ name: "orders", dbAccess: "readonly" }] }, 'vault-platform:apps[0]: unknown key "dbAccess"; got ["name","dbAccess"]'],
-  ["staging app without CIDRs", "staging", { apps: [{ name: "orders" }] }, "vault-platform:apps[0].boundCidrs: the staging profile requires AppRole logins bound to CIDRs; got []"],
-  ["staging in dev mode", "staging", { server: { mode: "dev" } }, 'vault-platform:server.mode: the staging profile does not allow a dev-mode server; expected "server"; got "dev"'],
-  ["staging unprotected", "staging", { protect: false }, "vault-platform:protect: the staging profile keeps data-bearing resources protected; expected true; got false"],
-  ["bridge network to loopback Postgres", "dev", { server: { network: "bridge" } }, 'vault-platform:postgres.host: a container on a bridge network cannot reach the host\'s loopback; set vault-platform:server.network to "host" or use an address Vault can reach; got "127.0.0.1"'],
-  ["two engines on one path", "dev", { transit: { path: "secret" } }, 'vault-platform:transit.path: mount path is already used by vault-platform:kv.path; got "secret"'],
-  ["server mode without a token", "dev", { server: { mode: "server" } }, "vault-platform:vaultToken: server mode needs the token the program configures Vault with (pulumi config set --secret vault-platform:vaultToken ...); got nothing"],
-  ["seeds in plain text", "dev", { seeds: { "a/b": { data: { k: "v" } } } }, "vault-platform:seeds: must be stored encrypted: set it with `pulumi config set --secret`; got nothing"],
+  [
+    "stack with no implied profile",
+    "feature-x",
+    {},
+    'vault-platform:profile: stack "feature-x" has no implied profile (dev, staging, prod, pr-<n>); expected one of "dev", "staging", "prod", "ephemeral"; got nothing',
+  ],
+  [
+    "unknown profile",
+    "dev",
+    { profile: "qa" },
+    'vault-platform:profile: expected one of "dev", "staging", "prod", "ephemeral"; got "qa"',
+  ],
+  [
+    "ephemeral profile on a non-PR stack",
+    "dev",
+    { profile: "ephemeral" },
+    'vault-platform:profile: the ephemeral profile needs a stack named pr-<n>, not "dev"; got "ephemeral"',
+  ],
+  [
+    "protect not a boolean",
+    "dev",
+    { protect: "yes" },
+    'vault-platform:protect: expected true or false; got "yes"',
+  ],
+  [
+    "unknown flavor",
+    "dev",
+    { server: { flavor: "consul" } },
+    'vault-platform:server.flavor: expected one of "vault", "openbao"; got "consul"',
+  ],
+  [
+    "image on latest",
+    "dev",
+    { server: { image: "hashicorp/vault:latest" } },
+    'vault-platform:server.image: expected an image pinned to a version tag or digest (not "latest", not untagged); got "hashicorp/vault:latest"',
+  ],
+  [
+    "untagged image",
+    "dev",
+    { server: { image: "hashicorp/vault" } },
+    'vault-platform:server.image: expected an image pinned to a version tag or digest (not "latest", not untagged); got "hashicorp/vault"',
+  ],
+  [
+    "unknown server mode",
+    "dev",
+    { server: { mode: "prod" } },
+    'vault-platform:server.mode: expected one of "dev", "server"; got "prod"',
+  ],
+  [
+    "bind address not IPv4",
+    "dev",
+    { server: { bindAddress: "localhost" } },
+    'vault-platform:server.bindAddress: expected an IPv4 address; got "localhost"',
+  ],
+  [
+    "port out of range",
+    "dev",
+    { server: { port: 70000 } },
+    "vault-platform:server.port: expected an integer port from 1 to 65535; got 70000",
+  ],
+  [
+    "port as a string",
+    "dev",
+    { server: { port: "8200" } },
+    'vault-platform:server.port: expected a number; got "8200"',
+  ],
+  [
+    "unknown server key",
+    "dev",
+    { server: { tls: true } },
+    'vault-platform:server: unknown key "tls"; got ["tls"]',
+  ],
+  [
+    "database not an identifier",
+    "dev",
+    { postgres: { database: "My-DB" } },
+    'vault-platform:postgres.database: expected a Postgres identifier ([a-z_][a-z0-9_]*); got "My-DB"',
+  ],
+  [
+    "unsupported sslmode",
+    "dev",
+    { postgres: { sslmode: "prefer" } },
+    'vault-platform:postgres.sslmode: expected one of "disable", "require", "verify-ca", "verify-full"; got "prefer"',
+  ],
+  [
+    "empty connection pool",
+    "dev",
+    { postgres: { maxOpenConnections: 0 } },
+    "vault-platform:postgres.maxOpenConnections: expected an integer of at least 1; got 0",
+  ],
+  [
+    "mount path with slashes",
+    "dev",
+    { kv: { path: "/secret/" } },
+    'vault-platform:kv.path: expected a mount path like "secret" or "team/kv" (lower case, no leading or trailing "/"); got "/secret/"',
+  ],
+  [
+    "negative max versions",
+    "dev",
+    { kv: { maxVersions: -1 } },
+    "vault-platform:kv.maxVersions: expected an integer from 0 to 1000; got -1",
+  ],
+  [
+    "duration in words",
+    "dev",
+    { kv: { deleteVersionAfter: "1 hour" } },
+    'vault-platform:kv.deleteVersionAfter: expected a duration like "30s", "15m", "1h30m" or "7d"; got "1 hour"',
+  ],
+  [
+    "zero credential TTL",
+    "dev",
+    { database: { defaultTtl: "0s" } },
+    'vault-platform:database.defaultTtl: expected a duration greater than zero; got "0s"',
+  ],
+  [
+    "default TTL above max TTL",
+    "dev",
+    { database: { defaultTtl: "48h", maxTtl: "24h" } },
+    'vault-platform:database.defaultTtl: expected at most maxTtl (24h); got "48h"',
+  ],
+  [
+    "unlimited secret-id uses",
+    "dev",
+    { approle: { secretIdNumUses: 0 } },
+    "vault-platform:approle.secretIdNumUses: expected an integer of at least 1 (0 would allow unlimited uses); got 0",
+  ],
+  [
+    "token TTL above max",
+    "dev",
+    { approle: { tokenTtl: "8h", tokenMaxTtl: "4h" } },
+    'vault-platform:approle.tokenTtl: expected at most tokenMaxTtl (4h); got "8h"',
+  ],
+  [
+    "secret-id that never expires",
+    "dev",
+    { approle: { secretIdTtl: "0s" } },
+    'vault-platform:approle.secretIdTtl: expected a duration greater than zero; got "0s"',
+  ],
+  [
+    "no audit device",
+    "dev",
+    { audit: { devices: [] } },
+    "vault-platform:audit.devices: expected at least one audit device; got []",
+  ],
+  [
+    "audit device twice",
+    "dev",
+    { audit: { devices: ["file", "file"] } },
+    'vault-platform:audit.devices: expected each audit device at most once; got ["file","file"]',
+  ],
+  [
+    "unknown audit device",
+    "dev",
+    { audit: { devices: ["syslog"] } },
+    'vault-platform:audit.devices[0]: expected one of "file", "stdout"; got "syslog"',
+  ],
+  [
+    "staging with one audit device",
+    "staging",
+    { audit: { devices: ["file"] } },
+    'vault-platform:audit.devices: the staging profile needs at least 2 audit devices; got ["file"]',
+  ],
+  [
+    "no apps",
+    "dev",
+    { apps: [] },
+    "vault-platform:apps: expected at least one app (see README: adding an app); got []",
+  ],
+  [
+    "app name in capitals",
+    "dev",
+    { apps: [{ name: "Orders" }] },
+    "vault-platform:apps[0].name: expected an app name of 2-32 characters: lower case letters, digits and '-'; got \"Orders\"",
+  ],
+  [
+    "duplicate app",
+    "dev",
+    { apps: [{ name: "orders" }, { name: "orders" }] },
+    'vault-platform:apps[1].name: app names must be unique; got "orders"',
+  ],
+  [
+    "unknown database access",
+    "dev",
+    { apps: [{ name: "orders", database: "admin" }] },
+    'vault-platform:apps[0].database: expected one of "none", "readonly", "readwrite"; got "admin"',
+  ],
+  [
+    "CIDR without prefix",
+    "dev",
+    { apps: [{ name: "orders", boundCidrs: ["10.0.0.0"] }] },
+    'vault-platform:apps[0].boundCidrs[0]: expected a CIDR like "10.0.0.0/8"; got "10.0.0.0"',
+  ],
+  [
+    "absolute KV path",
+    "dev",
+    { apps: [{ name: "orders", kv: { read: ["/orders"] } }] },
+    'vault-platform:apps[0].kv.read[0]: expected a KV path like "orders/*" or "orders/config" (no leading "/"); got "/orders"',
+  ],
+  [
+    "transit key of two apps",
+    "dev",
+    {
+      apps: [
+        { name: "orders", transitKeys: ["k"] },
+        { name: "billing", transitKeys: ["k"] },
+      ],
+    },
+    'vault-platform:apps[1].transitKeys: transit key "k" already belongs to app "orders"; got ["k"]',
+  ],
+  [
+    "misspelt app key",
+    "dev",
+    { apps: [{ name: "orders", dbAccess: "readonly" }] },
+    'vault-platform:apps[0]: unknown key "dbAccess"; got ["name","dbAccess"]',
+  ],
+  [
+    "staging app without CIDRs",
+    "staging",
+    { apps: [{ name: "orders" }] },
+    "vault-platform:apps[0].boundCidrs: the staging profile requires AppRole logins bound to CIDRs; got []",
+  ],
+  [
+    "staging in dev mode",
+    "staging",
+    { server: { mode: "dev" } },
+    'vault-platform:server.mode: the staging profile does not allow a dev-mode server; expected "server"; got "dev"',
+  ],
+  [
+    "staging unprotected",
+    "staging",
+    { protect: false },
+    "vault-platform:protect: the staging profile keeps data-bearing resources protected; expected true; got false",
+  ],
+  [
+    "bridge network to loopback Postgres",
+    "dev",
+    { server: { network: "bridge" } },
+    'vault-platform:postgres.host: a container on a bridge network cannot reach the host\'s loopback; set vault-platform:server.network to "host" or use an address Vault can reach; got "127.0.0.1"',
+  ],
+  [
+    "two engines on one path",
+    "dev",
+    { transit: { path: "secret" } },
+    'vault-platform:transit.path: mount path is already used by vault-platform:kv.path; got "secret"',
+  ],
+  [
+    "server mode without a token",
+    "dev",
+    { server: { mode: "server" } },
+    "vault-platform:vaultToken: server mode needs the token the program configures Vault with (pulumi config set --secret vault-platform:vaultToken ...); got nothing",
+  ],
+  [
+    "seeds in plain text",
+    "dev",
+    { seeds: { "a/b": { data: { k: "v" } } } },
+    "vault-platform:seeds: must be stored encrypted: set it with `pulumi config set --secret`; got nothing",
+  ],
 ];
 
 describe("loadConfig rejects bad config with a message naming key, value and expectation", () => {
@@ -72,10 +291,26 @@ describe("loadConfig rejects bad config with a message naming key, value and exp
 
   // Secret keys: the value must never appear in the message.
   const SECRET_CASES: [string, Record<string, unknown>, string][] = [
-    ["seed without data", { seeds: { "a/b": { mode: "overwrite" } } }, "vault-platform:seeds.a/b.data: expected an object; got nothing"],
-    ["seed with unknown mode", { seeds: { "a/b": { mode: "always", data: { k: "hunter2" } } } }, 'vault-platform:seeds.a/b.mode: expected one of "overwrite", "create-once"; got [secret]'],
-    ["seed path with leading slash", { seeds: { "/a": { data: { k: "hunter2" } } } }, 'vault-platform:seeds./a: expected a KV path like "orders/config"; got [secret]'],
-    ["empty token", { vaultToken: "" }, "vault-platform:vaultToken: expected a non-empty value; got [secret]"],
+    [
+      "seed without data",
+      { seeds: { "a/b": { mode: "overwrite" } } },
+      "vault-platform:seeds.a/b.data: expected an object; got nothing",
+    ],
+    [
+      "seed with unknown mode",
+      { seeds: { "a/b": { mode: "always", data: { k: "hunter2" } } } },
+      'vault-platform:seeds.a/b.mode: expected one of "overwrite", "create-once"; got [secret]',
+    ],
+    [
+      "seed path with leading slash",
+      { seeds: { "/a": { data: { k: "hunter2" } } } },
+      'vault-platform:seeds./a: expected a KV path like "orders/config"; got [secret]',
+    ],
+    [
+      "empty token",
+      { vaultToken: "" },
+      "vault-platform:vaultToken: expected a non-empty value; got [secret]",
+    ],
   ];
   it.each(SECRET_CASES)("%s (secret value hidden)", (_case, secrets, message) => {
     const problems = problemsOf("dev", {}, secrets);
@@ -84,7 +319,10 @@ describe("loadConfig rejects bad config with a message naming key, value and exp
   });
 
   it("reports every problem at once", () => {
-    const problems = problemsOf("dev", { server: { flavor: "x", port: 0 }, kv: { maxVersions: 5000 } });
+    const problems = problemsOf("dev", {
+      server: { flavor: "x", port: 0 },
+      kv: { maxVersions: 5000 },
+    });
     expect(problems).toHaveLength(3);
     expect(() =>
       loadConfig(stackConfigSource("dev", { server: { flavor: "x" } }), "vault-platform", "dev"),
@@ -105,7 +343,11 @@ describe("loadConfig resolves profiles", () => {
       bindAddress: "127.0.0.1",
       port: 8200,
     });
-    expect(config.postgres).toMatchObject({ host: "127.0.0.1", database: "vp_dev", createDatabase: true });
+    expect(config.postgres).toMatchObject({
+      host: "127.0.0.1",
+      database: "vp_dev",
+      createDatabase: true,
+    });
     expect(config.approle).toEqual({
       path: "approle",
       tokenTtlSeconds: 3600,
@@ -134,7 +376,10 @@ describe("loadConfig resolves profiles", () => {
 
   it("lets an explicit value win over the profile", () => {
     const config = loadConfig(
-      stackConfigSource("dev", { server: { flavor: "openbao", port: 18200 }, kv: { maxVersions: 3 } }),
+      stackConfigSource("dev", {
+        server: { flavor: "openbao", port: 18200 },
+        kv: { maxVersions: 3 },
+      }),
       "vault-platform",
       "dev",
     );
@@ -145,22 +390,33 @@ describe("loadConfig resolves profiles", () => {
 
   it("keeps seeds and passwords secret", async () => {
     const config = loadConfig(
-      stackConfigSource("dev", {}, {
-        seeds: { "orders/config": { data: { api_key: "k1" } } },
-        postgresAdminPassword: "pw",
-      }),
+      stackConfigSource(
+        "dev",
+        {},
+        {
+          seeds: { "orders/config": { data: { api_key: "k1" } } },
+          postgresAdminPassword: "pw",
+        },
+      ),
       "vault-platform",
       "dev",
     );
-    expect(config.seeds.map((seed) => [seed.path, seed.mode])).toEqual([["orders/config", "overwrite"]]);
+    expect(config.seeds.map((seed) => [seed.path, seed.mode])).toEqual([
+      ["orders/config", "overwrite"],
+    ]);
     expect(await pulumi.isSecret(config.seeds[0].dataJson)).toBe(true);
-    expect(await pulumi.isSecret(config.postgres.adminPassword as pulumi.Output<string>)).toBe(true);
+    expect(await pulumi.isSecret(config.postgres.adminPassword as pulumi.Output<string>)).toBe(
+      true,
+    );
   });
 
   it("takes a non-JSON profile string", () => {
     const source = stackConfigSource("pr-3");
     const config = loadConfig(
-      { get: (key) => (key === "vault-platform:profile" ? "ephemeral" : source.get(key)), isSecret: () => false },
+      {
+        get: (key) => (key === "vault-platform:profile" ? "ephemeral" : source.get(key)),
+        isSecret: () => false,
+      },
       "vault-platform",
       "pr-3",
     );

@@ -43,7 +43,11 @@ export async function buildProfile(
   await useMocks({ stack });
   const { loadConfig } = await import("../../stacks/config");
   const { Platform } = await import("../../infra/platform");
-  const config = loadConfig(stackConfigSource(stack, overrides, TEST_SECRETS), "vault-platform", stack);
+  const config = loadConfig(
+    stackConfigSource(stack, overrides, TEST_SECRETS),
+    "vault-platform",
+    stack,
+  );
   const platform = new Platform("platform", { config });
   await settle();
   return { config, platform };
@@ -54,7 +58,10 @@ export function mountsOfType(type: string) {
 }
 
 /** The acceptance list of the program issue, for one profile. */
-export async function expectProfileContract(config: PlatformConfig, platform: Platform): Promise<void> {
+export async function expectProfileContract(
+  config: PlatformConfig,
+  platform: Platform,
+): Promise<void> {
   expect(ofType(T.container)).toHaveLength(1);
 
   const kv = mountsOfType("kv");
@@ -72,15 +79,19 @@ export async function expectProfileContract(config: PlatformConfig, platform: Pl
   expect(mountsOfType("transit")).toHaveLength(1);
   expect(ofType(T.transitKey).length).toBeGreaterThanOrEqual(1);
 
-  const policies = ofType(T.policy).map((policy) => policy.inputs.name).sort();
+  const policies = ofType(T.policy)
+    .map((policy) => policy.inputs.name)
+    .sort();
   expect(policies).toEqual(config.apps.map((app) => `app-${app.name}`).sort());
 
   const approle = ofType(T.authBackend);
   expect(approle).toHaveLength(1);
   expect(approle[0].inputs.type).toBe("approle");
-  expect(ofType(T.approleRole).map((role) => role.inputs.roleName).sort()).toEqual(
-    config.apps.map((app) => app.name).sort(),
-  );
+  expect(
+    ofType(T.approleRole)
+      .map((role) => role.inputs.roleName)
+      .sort(),
+  ).toEqual(config.apps.map((app) => app.name).sort());
 
   const minAudit = config.profile === "staging" || config.profile === "prod" ? 2 : 1;
   expect(platform.audit.paths.length).toBeGreaterThanOrEqual(minAudit);
@@ -90,14 +101,24 @@ export async function expectProfileContract(config: PlatformConfig, platform: Pl
     expect(serverConfig.audit).toHaveLength(platform.audit.paths.length);
     expect(ofType(T.audit)).toHaveLength(0);
   } else {
-    expect(ofType(T.audit).map((device) => device.inputs.path).sort()).toEqual([...platform.audit.paths].sort());
+    expect(
+      ofType(T.audit)
+        .map((device) => device.inputs.path)
+        .sort(),
+    ).toEqual([...platform.audit.paths].sort());
   }
 
-  expect(ofType(T.seed).map((seed) => seed.inputs.name).sort()).toEqual(Object.keys(TEST_SEEDS).sort());
+  expect(
+    ofType(T.seed)
+      .map((seed) => seed.inputs.name)
+      .sort(),
+  ).toEqual(Object.keys(TEST_SEEDS).sort());
 
   // Everything inside Vault goes through the explicit provider built from the server's outputs.
   const vaultResources = recorded.filter((resource) => resource.type.startsWith("vault:"));
-  expect(vaultResources.every((resource) => resource.provider?.includes("pulumi:providers:vault"))).toBe(true);
+  expect(
+    vaultResources.every((resource) => resource.provider?.includes("pulumi:providers:vault")),
+  ).toBe(true);
 
   // Secrets stay secret.
   expect(await pulumi.isSecret(platform.server.token)).toBe(true);
@@ -106,7 +127,9 @@ export async function expectProfileContract(config: PlatformConfig, platform: Pl
   }
   // No seed value reaches a resource name or a plain input other than the seed's data.
   for (const resource of recorded) {
-    const { dataJson: _data, ...rest } = resource.inputs;
+    const rest = Object.fromEntries(
+      Object.entries(resource.inputs).filter(([key]) => key !== "dataJson"),
+    );
     expect(JSON.stringify(rest)).not.toContain("seed-value-");
     expect(resource.name).not.toContain("seed-value-");
   }

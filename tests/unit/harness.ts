@@ -22,7 +22,11 @@ const SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 function isSecretWrapper(value: unknown): value is { value: unknown } {
-  return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    (value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG
+  );
 }
 
 /** Removes the secret wrappers mocks receive, so tests compare plain values. */
@@ -34,7 +38,9 @@ function unwrapSecrets(value: unknown): unknown {
     return value.map(unwrapSecrets);
   }
   if (typeof value === "object" && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([key, child]) => [key, unwrapSecrets(child)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([key, child]) => [key, unwrapSecrets(child)]),
+    );
   }
   return value;
 }
@@ -60,15 +66,21 @@ export interface MockOptions {
 }
 
 /** Computed outputs the providers would return. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function computed(type: string, name: string, inputs: Record<string, any>): Record<string, unknown> {
+function computed(
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+): Record<string, unknown> {
   switch (type) {
     case "random:index/randomPassword:RandomPassword":
       return { result: `mock-password-${name}` };
     case "vault:appRole/authBackendRole:AuthBackendRole":
-      return { roleId: `role-id-${inputs.roleName}` };
+      return { roleId: `role-id-${String(inputs.roleName)}` };
     case "vault:appRole/authBackendRoleSecretId:AuthBackendRoleSecretId":
-      return { wrappingToken: `wrapping-token-${inputs.roleName}`, secretId: "mock-secret-id" };
+      return {
+        wrappingToken: `wrapping-token-${String(inputs.roleName)}`,
+        secretId: "mock-secret-id",
+      };
     default:
       return {};
   }
@@ -91,7 +103,14 @@ export async function useMocks(options: MockOptions): Promise<void> {
         }
         return {
           id: `${args.name}-id`,
-          state: { ...args.inputs, ...computed(args.type, args.name, unwrapSecrets(args.inputs) as Record<string, unknown>) },
+          state: {
+            ...args.inputs,
+            ...computed(
+              args.type,
+              args.name,
+              unwrapSecrets(args.inputs) as Record<string, unknown>,
+            ),
+          },
         };
       },
       call(args) {
@@ -151,8 +170,9 @@ export function stackConfigSource(
   }
   const stackFile = path.join(ROOT, `Pulumi.${stack}.yaml`);
   if (fs.existsSync(stackFile)) {
-    const stackConfig = (parseYaml(fs.readFileSync(stackFile, "utf8")) as { config?: Record<string, unknown> })
-      .config;
+    const stackConfig = (
+      parseYaml(fs.readFileSync(stackFile, "utf8")) as { config?: Record<string, unknown> }
+    ).config;
     for (const [key, value] of Object.entries(stackConfig ?? {})) {
       values.set(key, encode(value));
     }

@@ -18,7 +18,9 @@ describe("dev profile", () => {
     });
     expect(container.envs).toContain("VAULT_DEV_LISTEN_ADDRESS=127.0.0.1:8200");
     // The root token comes from the generated secret, never a literal.
-    expect(container.envs).toContain("VAULT_DEV_ROOT_TOKEN_ID=mock-password-platform-server-root-token");
+    expect(container.envs).toContain(
+      "VAULT_DEV_ROOT_TOKEN_ID=mock-password-platform-server-root-token",
+    );
     expect(ofType(T.network)).toHaveLength(0);
     expect(ofType(T.audit).map((device) => device.inputs.path)).toEqual(["file"]);
     expect(ofType(T.transitKey).every((key) => key.inputs.deletionAllowed === true)).toBe(true);

@@ -11,11 +11,16 @@ describe("staging profile", () => {
     expect(container.ports).toEqual([{ internal: 8200, external: 8210, ip: "127.0.0.1" }]);
     expect(container.restart).toBe("unless-stopped");
     expect(ofType(T.network)).toHaveLength(1);
-    expect(ofType(T.volume).map((volume) => volume.inputs.name).sort()).toEqual([
-      "vp-staging-data",
-      "vp-staging-logs",
-    ]);
-    expect(ofType(T.audit).map((device) => device.inputs.path).sort()).toEqual(["file", "stdout"]);
+    expect(
+      ofType(T.volume)
+        .map((volume) => volume.inputs.name)
+        .sort(),
+    ).toEqual(["vp-staging-data", "vp-staging-logs"]);
+    expect(
+      ofType(T.audit)
+        .map((device) => device.inputs.path)
+        .sort(),
+    ).toEqual(["file", "stdout"]);
     for (const role of ofType(T.approleRole)) {
       expect(role.inputs).toMatchObject({
         tokenTtl: 1200,

@@ -1,0 +1,92 @@
+import * as fs from "fs";
+import * as path from "path";
+import {
+  AppAccess,
+  appPolicyName,
+  appPolicyRules,
+  normalizeRules,
+  renderAppPolicy,
+  renderPolicyHcl,
+} from "../../infra/policies";
+
+const GOLDEN = path.join(__dirname, "../fixtures/golden");
+
+const ORDERS: AppAccess = {
+  name: "orders",
+  kv: { mount: "secret", read: ["orders/*", "shared/config"], write: ["orders/runtime/*"] },
+  database: { mount: "database", role: "orders" },
+  transit: { mount: "transit", keys: ["orders"] },
+};
+const REPORTING: AppAccess = {
+  name: "reporting",
+  kv: { mount: "team/kv", read: ["reporting/*"], write: [] },
+  transit: { mount: "transit", keys: [] },
+};
+
+describe("policy HCL renderer (golden files)", () => {
+  it.each([
+    ["app-orders.hcl", ORDERS],
+    ["app-reporting.hcl", REPORTING],
+  ])("renders %s", (file, app) => {
+    expect(renderAppPolicy(app)).toBe(fs.readFileSync(path.join(GOLDEN, file), "utf8"));
+  });
+
+  it("is deterministic whatever the declaration order", () => {
+    const shuffled: AppAccess = {
+      ...ORDERS,
+      kv: { ...ORDERS.kv, read: [...ORDERS.kv.read].reverse() },
+    };
+    expect(renderAppPolicy(shuffled)).toBe(renderAppPolicy(ORDERS));
+  });
+});
+
+describe("policy model", () => {
+  it("derives KV v2 data/ and metadata/ paths from the mount", () => {
+    const paths = appPolicyRules(REPORTING).map((rule) => rule.path);
+    expect(paths).toContain("team/kv/data/reporting/*");
+    expect(paths).toContain("team/kv/metadata/reporting/*");
+    expect(paths).not.toContain("team/kv/reporting/*");
+  });
+
+  it("grants database creds and transit only when declared", () => {
+    const reporting = appPolicyRules(REPORTING).map((rule) => rule.path);
+    expect(reporting.some((p) => p.startsWith("database/"))).toBe(false);
+    expect(reporting.some((p) => p.startsWith("transit/"))).toBe(false);
+    const orders = appPolicyRules(ORDERS);
+    expect(orders).toContainEqual({ path: "database/creds/orders", capabilities: ["read"] });
+    expect(orders).toContainEqual({ path: "transit/encrypt/orders", capabilities: ["update"] });
+    expect(orders).toContainEqual({ path: "transit/decrypt/orders", capabilities: ["update"] });
+  });
+
+  it("never grants sudo or anything under sys/ beyond capabilities-self and lease renewal", () => {
+    for (const rule of [...appPolicyRules(ORDERS), ...appPolicyRules(REPORTING)]) {
+      expect(rule.capabilities).not.toContain("sudo");
+      if (rule.path.startsWith("sys/")) {
+        expect(["sys/capabilities-self", "sys/leases/renew"]).toContain(rule.path);
+      }
+    }
+  });
+
+  it("merges duplicate paths and orders capabilities canonically", () => {
+    expect(
+      normalizeRules([
+        { path: "b", capabilities: ["list"] },
+        { path: "a", capabilities: ["update", "read"] },
+        { path: "b", capabilities: ["read", "list"] },
+      ]),
+    ).toEqual([
+      { path: "a", capabilities: ["read", "update"] },
+      { path: "b", capabilities: ["read", "list"] },
+    ]);
+  });
+
+  it("rejects a rule with no capabilities", () => {
+    expect(() => renderPolicyHcl([{ path: "x", capabilities: [] }])).toThrow(
+      'policy rule for path "x" has no capabilities',
+    );
+  });
+
+  it("names app policies app-<name>", () => {
+    expect(appPolicyName("orders")).toBe("app-orders");
+  });
+});
