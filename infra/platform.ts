@@ -24,6 +24,7 @@ export interface AppOutputs {
   readonly kvRead: readonly string[];
   readonly kvWrite: readonly string[];
   readonly databaseRole?: string;
+  readonly databaseAccess?: "readonly" | "readwrite";
   readonly transitKeys: readonly string[];
 }
 
@@ -219,6 +220,7 @@ export class Platform extends pulumi.ComponentResource {
         kvRead: app.kv.read,
         kvWrite: app.kv.write,
         databaseRole: app.database === "none" ? undefined : app.name,
+        databaseAccess: app.database === "none" ? undefined : app.database,
         transitKeys: app.transitKeys,
       };
     }

@@ -1,0 +1,307 @@
+/**
+ * Outside-in checks of a deployed environment: plain HTTP to Vault and `pg` to Postgres, the way
+ * an application would use them. Shared by `npm run verify` and the end-to-end tests. Secrets
+ * obtained here (secret-ids, tokens, passwords) are never printed.
+ */
+import { execFileSync } from "child_process";
+import { Client } from "pg";
+
+export interface AppUnderTest {
+  readonly name: string;
+  readonly roleId: string;
+  readonly kvRead: readonly string[];
+  readonly databaseRole?: string;
+  readonly databaseAccess?: "readonly" | "readwrite";
+  readonly transitKeys: readonly string[];
+}
+
+export interface Environment {
+  readonly address: string;
+  /** A token allowed to mint secret-ids (the dev root token, or the provisioning token). */
+  readonly adminToken: string;
+  readonly mounts: { readonly kv: string; readonly database: string; readonly transit: string; readonly approle: string };
+  readonly apps: readonly AppUnderTest[];
+  readonly postgres: { readonly host: string; readonly port: number; readonly database: string };
+  /** Container whose audit log to read, and where the log is inside it. */
+  readonly container: string;
+  readonly auditLogPath?: string;
+  /** A table in postgres.database that readwrite may write and readonly may not. */
+  readonly probeTable?: string;
+}
+
+export interface CheckResult {
+  readonly check: string;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+interface VaultResponse {
+  readonly status: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly body: any;
+}
+
+export async function vaultRequest(
+  address: string,
+  method: string,
+  path: string,
+  token?: string,
+  body?: unknown,
+): Promise<VaultResponse> {
+  const response = await fetch(`${address}/v1/${path}`, {
+    method,
+    headers: {
+      ...(token ? { "X-Vault-Token": token } : {}),
+      ...(body ? { "Content-Type": "application/json" } : {}),
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** A fresh secret-id for an app, minted with the admin token. */
+export async function freshSecretId(env: Environment, app: string): Promise<string> {
+  const response = await vaultRequest(env.address, "POST", `auth/${env.mounts.approle}/role/${app}/secret-id`, env.adminToken, {});
+  if (response.status !== 200) {
+    throw new Error(`minting a secret-id for ${app} answered HTTP ${response.status}`);
+  }
+  return response.body.data.secret_id as string;
+}
+
+export async function appLogin(env: Environment, app: AppUnderTest): Promise<string> {
+  const secretId = await freshSecretId(env, app.name);
+  const response = await vaultRequest(env.address, "POST", `auth/${env.mounts.approle}/login`, undefined, {
+    role_id: app.roleId,
+    secret_id: secretId,
+  });
+  if (response.status !== 200) {
+    throw new Error(`AppRole login of ${app.name} answered HTTP ${response.status}`);
+  }
+  return response.body.auth.client_token as string;
+}
+
+export async function databaseCredentials(
+  env: Environment,
+  token: string,
+  role: string,
+): Promise<{ username: string; password: string; leaseId: string }> {
+  const response = await vaultRequest(env.address, "GET", `${env.mounts.database}/creds/${role}`, token);
+  if (response.status !== 200) {
+    throw new Error(`reading ${env.mounts.database}/creds/${role} answered HTTP ${response.status}`);
+  }
+  return {
+    username: response.body.data.username,
+    password: response.body.data.password,
+    leaseId: response.body.lease_id,
+  };
+}
+
+async function sqlAs(env: Environment, user: string, password: string, sql: string): Promise<string> {
+  const client = new Client({ ...env.postgres, user, password, connectionTimeoutMillis: 5000 });
+  await client.connect();
+  try {
+    await client.query(sql);
+    return "ok";
+  } catch (error) {
+    return (error as Error).message;
+  } finally {
+    await client.end();
+  }
+}
+
+function toBase64(text: string): string {
+  return Buffer.from(text, "utf8").toString("base64");
+}
+
+/** Paths an app's token must be denied, whatever the app declares. */
+export function forbiddenPaths(env: Environment, app: AppUnderTest): string[] {
+  const others = env.apps.filter((other) => other.name !== app.name);
+  return [
+    "sys/mounts",
+    "sys/policies/acl/app-" + app.name,
+    "sys/audit",
+    `auth/${env.mounts.approle}/role/${app.name}/secret-id`,
+    ...others.map((other) => `${env.mounts.kv}/data/${other.name}/config`),
+    ...others.flatMap((other) => (other.databaseRole ? [`${env.mounts.database}/creds/${other.databaseRole}`] : [])),
+    ...others.flatMap((other) => other.transitKeys.map((key) => `${env.mounts.transit}/encrypt/${key}`)),
+  ];
+}
+
+/** Paths an app's token must be allowed, from what the app declares. */
+export function allowedPaths(env: Environment, app: AppUnderTest): Record<string, string[]> {
+  const allowed: Record<string, string[]> = {};
+  for (const path of app.kvRead) {
+    allowed[`${env.mounts.kv}/data/${path.replace(/\*$/, "probe")}`] = ["read"];
+  }
+  if (app.databaseRole) {
+    allowed[`${env.mounts.database}/creds/${app.databaseRole}`] = ["read"];
+  }
+  for (const key of app.transitKeys) {
+    allowed[`${env.mounts.transit}/encrypt/${key}`] = ["update"];
+    allowed[`${env.mounts.transit}/decrypt/${key}`] = ["update"];
+  }
+  return allowed;
+}
+
+/** Runs every check; never throws for a failed check, only records it. */
+export async function runChecks(env: Environment): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  const record = async (check: string, body: () => Promise<string>) => {
+    try {
+      results.push({ check, ok: true, detail: await body() });
+    } catch (error) {
+      results.push({ check, ok: false, detail: (error as Error).message });
+    }
+  };
+  const expect = (condition: boolean, message: string) => {
+    if (!condition) {
+      throw new Error(message);
+    }
+  };
+
+  await record("vault health", async () => {
+    const health = await vaultRequest(env.address, "GET", "sys/health");
+    expect(health.status === 200, `sys/health answered HTTP ${health.status}`);
+    expect(health.body.initialized && !health.body.sealed, "not initialized or sealed");
+    return `initialized, unsealed, version ${health.body.version}`;
+  });
+
+  const mintedSecrets: string[] = [];
+  for (const app of env.apps) {
+    let token: string | undefined;
+    await record(`${app.name}: AppRole login`, async () => {
+      token = await appLogin(env, app);
+      mintedSecrets.push(token);
+      const self = await vaultRequest(env.address, "GET", "auth/token/lookup-self", token);
+      expect(self.status === 200, `lookup-self answered HTTP ${self.status}`);
+      const policies = [...self.body.data.policies].sort();
+      expect(
+        JSON.stringify(policies) === JSON.stringify([`app-${app.name}`]),
+        `token policies are ${JSON.stringify(policies)}, expected only app-${app.name}`,
+      );
+      return `token with policies ${JSON.stringify(policies)}, ttl ${self.body.data.ttl}s`;
+    });
+    if (token === undefined) {
+      continue;
+    }
+    const appToken = token;
+
+    await record(`${app.name}: reads its KV path`, async () => {
+      const path = `${env.mounts.kv}/data/${app.name}/config`;
+      const response = await vaultRequest(env.address, "GET", path, appToken);
+      // 404 (no secret there) still proves access: a denied read answers 403.
+      expect(response.status === 200 || response.status === 404, `${path} answered HTTP ${response.status}`);
+      return `${path}: HTTP ${response.status}`;
+    });
+
+    await record(`${app.name}: denied outside its access`, async () => {
+      const denied: string[] = [];
+      for (const path of forbiddenPaths(env, app)) {
+        const method = path.includes("/encrypt/") || path.endsWith("/secret-id") ? "POST" : "GET";
+        const response = await vaultRequest(env.address, method, path, appToken, method === "POST" ? { plaintext: toBase64("x") } : undefined);
+        expect(response.status === 403, `${method} ${path} answered HTTP ${response.status}, expected 403`);
+        denied.push(path);
+      }
+      return `${denied.length} paths denied (403)`;
+    });
+
+    await record(`${app.name}: capabilities-self matches its access`, async () => {
+      const allowed = allowedPaths(env, app);
+      const forbidden = forbiddenPaths(env, app);
+      const response = await vaultRequest(env.address, "POST", "sys/capabilities-self", appToken, {
+        paths: [...Object.keys(allowed), ...forbidden],
+      });
+      expect(response.status === 200, `sys/capabilities-self answered HTTP ${response.status}`);
+      for (const [path, capabilities] of Object.entries(allowed)) {
+        const actual = response.body.data[path] as string[];
+        expect(
+          capabilities.every((capability) => actual.includes(capability)),
+          `${path}: has ${JSON.stringify(actual)}, expected ${JSON.stringify(capabilities)}`,
+        );
+      }
+      for (const path of forbidden) {
+        const actual = response.body.data[path] as string[];
+        expect(JSON.stringify(actual) === '["deny"]', `${path}: has ${JSON.stringify(actual)}, expected ["deny"]`);
+      }
+      return `${Object.keys(allowed).length} allowed, ${forbidden.length} denied as expected`;
+    });
+
+    for (const key of app.transitKeys) {
+      await record(`${app.name}: transit round trip with key ${key}`, async () => {
+        const plaintext = `vault-platform check ${Date.now()}`;
+        const encrypted = await vaultRequest(env.address, "POST", `${env.mounts.transit}/encrypt/${key}`, appToken, {
+          plaintext: toBase64(plaintext),
+        });
+        expect(encrypted.status === 200, `encrypt answered HTTP ${encrypted.status}`);
+        const ciphertext = encrypted.body.data.ciphertext as string;
+        expect(ciphertext.startsWith("vault:v"), "ciphertext lacks the vault:v<version> prefix");
+        const decrypted = await vaultRequest(env.address, "POST", `${env.mounts.transit}/decrypt/${key}`, appToken, {
+          ciphertext,
+        });
+        expect(decrypted.status === 200, `decrypt answered HTTP ${decrypted.status}`);
+        expect(Buffer.from(decrypted.body.data.plaintext, "base64").toString("utf8") === plaintext, "round trip changed the text");
+        return `encrypted to ${ciphertext.slice(0, 9)}..., decrypted back`;
+      });
+    }
+
+    if (app.databaseRole) {
+      await record(`${app.name}: dynamic Postgres credentials connect`, async () => {
+        const creds = await databaseCredentials(env, appToken, app.databaseRole as string);
+        mintedSecrets.push(creds.password);
+        const select = await sqlAs(env, creds.username, creds.password, "SELECT 1");
+        expect(select === "ok", `SELECT 1 failed: ${select}`);
+        const create = await sqlAs(env, creds.username, creds.password, "CREATE TABLE vp_check_not_allowed (id int)");
+        expect(create !== "ok", "the dynamic user could create a table in schema public");
+        let detail = `${creds.username} connected; CREATE TABLE denied`;
+        if (env.probeTable) {
+          const read = await sqlAs(env, creds.username, creds.password, `SELECT count(*) FROM ${env.probeTable}`);
+          expect(read === "ok", `SELECT from ${env.probeTable} failed: ${read}`);
+          const insert = await sqlAs(
+            env,
+            creds.username,
+            creds.password,
+            `INSERT INTO ${env.probeTable} (note) VALUES ('${app.name}')`,
+          );
+          const mayWrite = app.databaseAccess === "readwrite";
+          expect(
+            (insert === "ok") === mayWrite,
+            `INSERT as ${app.databaseAccess}: ${insert === "ok" ? "allowed" : insert}`,
+          );
+          detail += `; SELECT allowed; INSERT ${mayWrite ? "allowed" : "denied"}`;
+        }
+        const revoke = await vaultRequest(env.address, "PUT", "sys/leases/revoke", env.adminToken, { lease_id: creds.leaseId });
+        expect(revoke.status === 204 || revoke.status === 200, `revoking the lease answered HTTP ${revoke.status}`);
+        const after = await sqlAs(env, creds.username, creds.password, "SELECT 1").catch((error: Error) => error.message);
+        expect(after !== "ok", "credentials still work after the lease was revoked");
+        return `${detail}; revoked, login refused after`;
+      });
+    }
+  }
+
+  if (env.auditLogPath) {
+    await record("audit log written, values HMAC'd", async () => {
+      const log = execFileSync("docker", ["exec", env.container, "cat", env.auditLogPath as string], {
+        encoding: "utf8",
+        maxBuffer: 256 * 1024 * 1024,
+      });
+      const entries = log.split("\n").filter((line) => line.trim().length > 0);
+      expect(entries.length > 0, "the audit log is empty");
+      expect(log.includes("auth/approle/login"), "no AppRole login in the audit log");
+      expect(log.includes("hmac-sha256:"), "no HMAC'd value in the audit log");
+      for (const secret of mintedSecrets) {
+        expect(!log.includes(secret), "a token or password appears in plain text in the audit log");
+      }
+      return `${entries.length} entries; logins recorded; no token or password in plain text`;
+    });
+  }
+  return results;
+}
+
+export function formatResults(results: readonly CheckResult[]): string {
+  const width = Math.max(...results.map((result) => result.check.length));
+  const lines = results.map((result) => `${result.ok ? "PASS" : "FAIL"}  ${result.check.padEnd(width)}  ${result.detail}`);
+  const failed = results.filter((result) => !result.ok).length;
+  lines.push(`${results.length - failed} passed, ${failed} failed`);
+  return lines.join("\n");
+}

@@ -1,0 +1,80 @@
+/**
+ * npm run up | preview | destroy -- --stack <name> [--yes]
+ *
+ * Runs the program through the Automation API, streaming the engine's output. Config errors are
+ * reported before anything is created (the program validates config before registering).
+ */
+import * as path from "path";
+import { openStack, pulumiEnv, PROJECT_ROOT } from "./workspace";
+
+type Command = "up" | "preview" | "destroy";
+
+function parseArgs(argv: readonly string[]): { command: Command; stackName: string; remove: boolean } {
+  const [command, ...rest] = argv;
+  if (command !== "up" && command !== "preview" && command !== "destroy") {
+    throw new Error(`usage: npm run up|preview|destroy -- --stack <name>  (got command "${command}")`);
+  }
+  let stackName = "dev";
+  let remove = false;
+  for (let i = 0; i < rest.length; i++) {
+    if (rest[i] === "--stack" || rest[i] === "-s") {
+      stackName = rest[++i] ?? "";
+    } else if (rest[i] === "--remove") {
+      remove = true;
+    } else {
+      throw new Error(`unknown argument "${rest[i]}"`);
+    }
+  }
+  if (!/^[A-Za-z0-9_.-]+$/.test(stackName)) {
+    throw new Error(`--stack: expected a stack name like dev or pr-7, got "${stackName}"`);
+  }
+  return { command, stackName, remove };
+}
+
+async function main(): Promise<void> {
+  const { command, stackName, remove } = parseArgs(process.argv.slice(2));
+  const stack = await openStack({ stackName });
+  const onOutput = (text: string) => process.stdout.write(text);
+  const backend = pulumiEnv({ stackName }).PULUMI_BACKEND_URL;
+  console.log(`stack ${stackName} (backend ${backend.replace(PROJECT_ROOT + path.sep, "")})`);
+
+  switch (command) {
+    case "preview": {
+      const result = await stack.preview({ onOutput, diff: true });
+      console.log(JSON.stringify(result.changeSummary));
+      break;
+    }
+    case "up": {
+      const result = await stack.up({ onOutput });
+      const outputs = result.outputs;
+      console.log("");
+      console.log(`Vault: ${String(outputs.vaultAddress?.value ?? "(unknown)")}`);
+      console.log(`Profile: ${String(outputs.profile?.value)}, flavor ${String(outputs.flavor?.value)}`);
+      for (const [app, value] of Object.entries(
+        (outputs.apps?.value ?? {}) as Record<string, { roleId: string; policy: string }>,
+      )) {
+        console.log(`  app ${app}: role_id ${value.roleId}, policy ${value.policy}`);
+      }
+      if (outputs.rootToken) {
+        console.log(
+          `Root token (dev mode): npx pulumi stack output rootToken --show-secrets --stack ${stackName}`,
+        );
+      }
+      console.log(`Check it from the outside: npm run verify -- --stack ${stackName}`);
+      break;
+    }
+    case "destroy": {
+      await stack.destroy({ onOutput });
+      if (remove) {
+        await stack.workspace.removeStack(stackName);
+        console.log(`stack ${stackName} removed`);
+      }
+      break;
+    }
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});

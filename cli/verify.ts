@@ -1,0 +1,57 @@
+/**
+ * npm run verify -- --stack <name>
+ *
+ * Checks a deployed environment from the outside (plain HTTP to Vault, `pg` to Postgres) and
+ * prints a pass/fail table; exits non-zero when anything fails.
+ */
+import type { Stack } from "@pulumi/pulumi/automation";
+import { AppUnderTest, Environment, formatResults, runChecks } from "./checks";
+import { openStack } from "./workspace";
+
+/** Builds the check environment from a stack's outputs (and its config in server mode). */
+export async function environmentOf(stack: Stack, probeTable?: string): Promise<Environment> {
+  const outputs = await stack.outputs();
+  const value = <T>(key: string): T => {
+    if (!(key in outputs)) {
+      throw new Error(`stack output "${key}" is missing: has the stack been brought up?`);
+    }
+    return outputs[key].value as T;
+  };
+  const adminToken =
+    (outputs.rootToken?.value as string | undefined) ??
+    (await stack.getConfig("vault-platform:vaultToken").then((c) => c.value));
+  if (!adminToken) {
+    throw new Error("no admin token: neither a dev-mode rootToken output nor vault-platform:vaultToken");
+  }
+  const apps = value<Record<string, Omit<AppUnderTest, "name">>>("apps");
+  const postgres = value<{ host: string; port: number; database: string }>("postgres");
+  return {
+    address: value<string>("vaultAddress"),
+    adminToken,
+    mounts: value<Environment["mounts"]>("mounts"),
+    apps: Object.entries(apps).map(([name, app]) => ({ name, ...app })),
+    postgres: { host: postgres.host, port: postgres.port, database: postgres.database },
+    container: value<string>("container"),
+    auditLogPath: value<string[]>("auditDevices").includes("file") ? value<string>("auditLogPath") : undefined,
+    probeTable,
+  };
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const index = args.findIndex((arg) => arg === "--stack" || arg === "-s");
+  const stackName = index >= 0 ? args[index + 1] : "dev";
+  const stack = await openStack({ stackName });
+  const results = await runChecks(await environmentOf(stack));
+  console.log(formatResults(results));
+  if (results.some((result) => !result.ok)) {
+    process.exit(1);
+  }
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(1);
+  });
+}

@@ -1,0 +1,75 @@
+/**
+ * Opens a stack of this project through the Automation API with a default that needs no account:
+ * a local file:// backend inside the project and the passphrase secrets provider, with a random
+ * passphrase kept next to the state (both gitignored). PULUMI_BACKEND_URL and
+ * PULUMI_CONFIG_PASSPHRASE(_FILE) in the environment take precedence.
+ */
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+
+export const PROJECT_ROOT = path.resolve(__dirname, "..");
+
+export interface StackOptions {
+  readonly stackName: string;
+  /** Defaults to the project's own directory. */
+  readonly workDir?: string;
+  /** Defaults to $PULUMI_BACKEND_URL, else file://<project>/.pulumi-state. */
+  readonly backendUrl?: string;
+  /** Directory for the default passphrase file; defaults to <project>/.pulumi-state. */
+  readonly stateDir?: string;
+}
+
+/** The directories where a Pulumi CLI is usually installed, besides $PATH. */
+export function pulumiSearchPath(): string {
+  const candidates = [path.join(os.homedir(), ".pulumi", "bin")].filter((dir) =>
+    fs.existsSync(path.join(dir, "pulumi")),
+  );
+  return [...candidates, process.env.PATH ?? ""].join(path.delimiter);
+}
+
+function defaultPassphraseFile(stateDir: string): string {
+  const file = path.join(stateDir, "passphrase");
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    fs.writeFileSync(file, crypto.randomBytes(32).toString("hex"), { mode: 0o600 });
+  }
+  return file;
+}
+
+/** Environment for every Pulumi command of this project. */
+export function pulumiEnv(options: StackOptions): Record<string, string> {
+  const stateDir = options.stateDir ?? path.join(PROJECT_ROOT, ".pulumi-state");
+  const env: Record<string, string> = {
+    PATH: pulumiSearchPath(),
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_BACKEND_URL:
+      options.backendUrl ?? process.env.PULUMI_BACKEND_URL ?? `file://${stateDir}`,
+  };
+  if (env.PULUMI_BACKEND_URL.startsWith("file://")) {
+    fs.mkdirSync(env.PULUMI_BACKEND_URL.slice("file://".length), { recursive: true });
+  }
+  if (
+    process.env.PULUMI_CONFIG_PASSPHRASE === undefined &&
+    process.env.PULUMI_CONFIG_PASSPHRASE_FILE === undefined
+  ) {
+    env.PULUMI_CONFIG_PASSPHRASE_FILE = defaultPassphraseFile(stateDir);
+  }
+  return env;
+}
+
+export async function openStack(options: StackOptions): Promise<Stack> {
+  const envVars = pulumiEnv(options);
+  const pulumiCommand = await PulumiCommand.get({ skipVersionCheck: true }).catch(() => {
+    throw new Error(
+      "The Pulumi CLI was not found on PATH or in ~/.pulumi/bin (see README: prerequisites).",
+    );
+  });
+  process.env.PATH = envVars.PATH;
+  return LocalWorkspace.createOrSelectStack(
+    { stackName: options.stackName, workDir: options.workDir ?? PROJECT_ROOT },
+    { envVars, pulumiCommand },
+  );
+}
