@@ -19,7 +19,12 @@ export interface Environment {
   readonly address: string;
   /** A token allowed to mint secret-ids (the dev root token, or the provisioning token). */
   readonly adminToken: string;
-  readonly mounts: { readonly kv: string; readonly database: string; readonly transit: string; readonly approle: string };
+  readonly mounts: {
+    readonly kv: string;
+    readonly database: string;
+    readonly transit: string;
+    readonly approle: string;
+  };
   readonly apps: readonly AppUnderTest[];
   readonly postgres: { readonly host: string; readonly port: number; readonly database: string };
   /** Container whose audit log to read, and where the log is inside it. */
@@ -62,7 +67,13 @@ export async function vaultRequest(
 
 /** A fresh secret-id for an app, minted with the admin token. */
 export async function freshSecretId(env: Environment, app: string): Promise<string> {
-  const response = await vaultRequest(env.address, "POST", `auth/${env.mounts.approle}/role/${app}/secret-id`, env.adminToken, {});
+  const response = await vaultRequest(
+    env.address,
+    "POST",
+    `auth/${env.mounts.approle}/role/${app}/secret-id`,
+    env.adminToken,
+    {},
+  );
   if (response.status !== 200) {
     throw new Error(`minting a secret-id for ${app} answered HTTP ${response.status}`);
   }
@@ -71,10 +82,16 @@ export async function freshSecretId(env: Environment, app: string): Promise<stri
 
 export async function appLogin(env: Environment, app: AppUnderTest): Promise<string> {
   const secretId = await freshSecretId(env, app.name);
-  const response = await vaultRequest(env.address, "POST", `auth/${env.mounts.approle}/login`, undefined, {
-    role_id: app.roleId,
-    secret_id: secretId,
-  });
+  const response = await vaultRequest(
+    env.address,
+    "POST",
+    `auth/${env.mounts.approle}/login`,
+    undefined,
+    {
+      role_id: app.roleId,
+      secret_id: secretId,
+    },
+  );
   if (response.status !== 200) {
     throw new Error(`AppRole login of ${app.name} answered HTTP ${response.status}`);
   }
@@ -86,9 +103,16 @@ export async function databaseCredentials(
   token: string,
   role: string,
 ): Promise<{ username: string; password: string; leaseId: string }> {
-  const response = await vaultRequest(env.address, "GET", `${env.mounts.database}/creds/${role}`, token);
+  const response = await vaultRequest(
+    env.address,
+    "GET",
+    `${env.mounts.database}/creds/${role}`,
+    token,
+  );
   if (response.status !== 200) {
-    throw new Error(`reading ${env.mounts.database}/creds/${role} answered HTTP ${response.status}`);
+    throw new Error(
+      `reading ${env.mounts.database}/creds/${role} answered HTTP ${response.status}`,
+    );
   }
   return {
     username: response.body.data.username,
@@ -97,7 +121,12 @@ export async function databaseCredentials(
   };
 }
 
-async function sqlAs(env: Environment, user: string, password: string, sql: string): Promise<string> {
+async function sqlAs(
+  env: Environment,
+  user: string,
+  password: string,
+  sql: string,
+): Promise<string> {
   const client = new Client({ ...env.postgres, user, password, connectionTimeoutMillis: 5000 });
   await client.connect();
   try {
@@ -123,8 +152,12 @@ export function forbiddenPaths(env: Environment, app: AppUnderTest): string[] {
     "sys/audit",
     `auth/${env.mounts.approle}/role/${app.name}/secret-id`,
     ...others.map((other) => `${env.mounts.kv}/data/${other.name}/config`),
-    ...others.flatMap((other) => (other.databaseRole ? [`${env.mounts.database}/creds/${other.databaseRole}`] : [])),
-    ...others.flatMap((other) => other.transitKeys.map((key) => `${env.mounts.transit}/encrypt/${key}`)),
+    ...others.flatMap((other) =>
+      other.databaseRole ? [`${env.mounts.database}/creds/${other.databaseRole}`] : [],
+    ),
+    ...others.flatMap((other) =>
+      other.transitKeys.map((key) => `${env.mounts.transit}/encrypt/${key}`),
+    ),
   ];
 }
 
@@ -191,7 +224,10 @@ export async function runChecks(env: Environment): Promise<CheckResult[]> {
       const path = `${env.mounts.kv}/data/${app.name}/config`;
       const response = await vaultRequest(env.address, "GET", path, appToken);
       // 404 (no secret there) still proves access: a denied read answers 403.
-      expect(response.status === 200 || response.status === 404, `${path} answered HTTP ${response.status}`);
+      expect(
+        response.status === 200 || response.status === 404,
+        `${path} answered HTTP ${response.status}`,
+      );
       return `${path}: HTTP ${response.status}`;
     });
 
@@ -199,8 +235,17 @@ export async function runChecks(env: Environment): Promise<CheckResult[]> {
       const denied: string[] = [];
       for (const path of forbiddenPaths(env, app)) {
         const method = path.includes("/encrypt/") || path.endsWith("/secret-id") ? "POST" : "GET";
-        const response = await vaultRequest(env.address, method, path, appToken, method === "POST" ? { plaintext: toBase64("x") } : undefined);
-        expect(response.status === 403, `${method} ${path} answered HTTP ${response.status}, expected 403`);
+        const response = await vaultRequest(
+          env.address,
+          method,
+          path,
+          appToken,
+          method === "POST" ? { plaintext: toBase64("x") } : undefined,
+        );
+        expect(
+          response.status === 403,
+          `${method} ${path} answered HTTP ${response.status}, expected 403`,
+        );
         denied.push(path);
       }
       return `${denied.length} paths denied (403)`;
@@ -222,7 +267,10 @@ export async function runChecks(env: Environment): Promise<CheckResult[]> {
       }
       for (const path of forbidden) {
         const actual = response.body.data[path] as string[];
-        expect(JSON.stringify(actual) === '["deny"]', `${path}: has ${JSON.stringify(actual)}, expected ["deny"]`);
+        expect(
+          JSON.stringify(actual) === '["deny"]',
+          `${path}: has ${JSON.stringify(actual)}, expected ["deny"]`,
+        );
       }
       return `${Object.keys(allowed).length} allowed, ${forbidden.length} denied as expected`;
     });
@@ -230,17 +278,32 @@ export async function runChecks(env: Environment): Promise<CheckResult[]> {
     for (const key of app.transitKeys) {
       await record(`${app.name}: transit round trip with key ${key}`, async () => {
         const plaintext = `vault-platform check ${Date.now()}`;
-        const encrypted = await vaultRequest(env.address, "POST", `${env.mounts.transit}/encrypt/${key}`, appToken, {
-          plaintext: toBase64(plaintext),
-        });
+        const encrypted = await vaultRequest(
+          env.address,
+          "POST",
+          `${env.mounts.transit}/encrypt/${key}`,
+          appToken,
+          {
+            plaintext: toBase64(plaintext),
+          },
+        );
         expect(encrypted.status === 200, `encrypt answered HTTP ${encrypted.status}`);
         const ciphertext = encrypted.body.data.ciphertext as string;
         expect(ciphertext.startsWith("vault:v"), "ciphertext lacks the vault:v<version> prefix");
-        const decrypted = await vaultRequest(env.address, "POST", `${env.mounts.transit}/decrypt/${key}`, appToken, {
-          ciphertext,
-        });
+        const decrypted = await vaultRequest(
+          env.address,
+          "POST",
+          `${env.mounts.transit}/decrypt/${key}`,
+          appToken,
+          {
+            ciphertext,
+          },
+        );
         expect(decrypted.status === 200, `decrypt answered HTTP ${decrypted.status}`);
-        expect(Buffer.from(decrypted.body.data.plaintext, "base64").toString("utf8") === plaintext, "round trip changed the text");
+        expect(
+          Buffer.from(decrypted.body.data.plaintext, "base64").toString("utf8") === plaintext,
+          "round trip changed the text",
+        );
         return `encrypted to ${ciphertext.slice(0, 9)}..., decrypted back`;
       });
     }
@@ -251,11 +314,21 @@ export async function runChecks(env: Environment): Promise<CheckResult[]> {
         mintedSecrets.push(creds.password);
         const select = await sqlAs(env, creds.username, creds.password, "SELECT 1");
         expect(select === "ok", `SELECT 1 failed: ${select}`);
-        const create = await sqlAs(env, creds.username, creds.password, "CREATE TABLE vp_check_not_allowed (id int)");
+        const create = await sqlAs(
+          env,
+          creds.username,
+          creds.password,
+          "CREATE TABLE vp_check_not_allowed (id int)",
+        );
         expect(create !== "ok", "the dynamic user could create a table in schema public");
         let detail = `${creds.username} connected; CREATE TABLE denied`;
         if (env.probeTable) {
-          const read = await sqlAs(env, creds.username, creds.password, `SELECT count(*) FROM ${env.probeTable}`);
+          const read = await sqlAs(
+            env,
+            creds.username,
+            creds.password,
+            `SELECT count(*) FROM ${env.probeTable}`,
+          );
           expect(read === "ok", `SELECT from ${env.probeTable} failed: ${read}`);
           const insert = await sqlAs(
             env,
@@ -270,9 +343,16 @@ export async function runChecks(env: Environment): Promise<CheckResult[]> {
           );
           detail += `; SELECT allowed; INSERT ${mayWrite ? "allowed" : "denied"}`;
         }
-        const revoke = await vaultRequest(env.address, "PUT", "sys/leases/revoke", env.adminToken, { lease_id: creds.leaseId });
-        expect(revoke.status === 204 || revoke.status === 200, `revoking the lease answered HTTP ${revoke.status}`);
-        const after = await sqlAs(env, creds.username, creds.password, "SELECT 1").catch((error: Error) => error.message);
+        const revoke = await vaultRequest(env.address, "PUT", "sys/leases/revoke", env.adminToken, {
+          lease_id: creds.leaseId,
+        });
+        expect(
+          revoke.status === 204 || revoke.status === 200,
+          `revoking the lease answered HTTP ${revoke.status}`,
+        );
+        const after = await sqlAs(env, creds.username, creds.password, "SELECT 1").catch(
+          (error: Error) => error.message,
+        );
         expect(after !== "ok", "credentials still work after the lease was revoked");
         return `${detail}; revoked, login refused after`;
       });
@@ -281,10 +361,14 @@ export async function runChecks(env: Environment): Promise<CheckResult[]> {
 
   if (env.auditLogPath) {
     await record("audit log written, values HMAC'd", async () => {
-      const log = execFileSync("docker", ["exec", env.container, "cat", env.auditLogPath as string], {
-        encoding: "utf8",
-        maxBuffer: 256 * 1024 * 1024,
-      });
+      const log = execFileSync(
+        "docker",
+        ["exec", env.container, "cat", env.auditLogPath as string],
+        {
+          encoding: "utf8",
+          maxBuffer: 256 * 1024 * 1024,
+        },
+      );
       const entries = log.split("\n").filter((line) => line.trim().length > 0);
       expect(entries.length > 0, "the audit log is empty");
       expect(log.includes("auth/approle/login"), "no AppRole login in the audit log");
@@ -300,7 +384,9 @@ export async function runChecks(env: Environment): Promise<CheckResult[]> {
 
 export function formatResults(results: readonly CheckResult[]): string {
   const width = Math.max(...results.map((result) => result.check.length));
-  const lines = results.map((result) => `${result.ok ? "PASS" : "FAIL"}  ${result.check.padEnd(width)}  ${result.detail}`);
+  const lines = results.map(
+    (result) => `${result.ok ? "PASS" : "FAIL"}  ${result.check.padEnd(width)}  ${result.detail}`,
+  );
   const failed = results.filter((result) => !result.ok).length;
   lines.push(`${results.length - failed} passed, ${failed} failed`);
   return lines.join("\n");

@@ -9,10 +9,16 @@ import { openStack, pulumiEnv, PROJECT_ROOT } from "./workspace";
 
 type Command = "up" | "preview" | "destroy";
 
-function parseArgs(argv: readonly string[]): { command: Command; stackName: string; remove: boolean } {
+function parseArgs(argv: readonly string[]): {
+  command: Command;
+  stackName: string;
+  remove: boolean;
+} {
   const [command, ...rest] = argv;
   if (command !== "up" && command !== "preview" && command !== "destroy") {
-    throw new Error(`usage: npm run up|preview|destroy -- --stack <name>  (got command "${command}")`);
+    throw new Error(
+      `usage: npm run up|preview|destroy -- --stack <name>  (got command "${command}")`,
+    );
   }
   let stackName = "dev";
   let remove = false;
@@ -49,7 +55,9 @@ async function main(): Promise<void> {
       const outputs = result.outputs;
       console.log("");
       console.log(`Vault: ${String(outputs.vaultAddress?.value ?? "(unknown)")}`);
-      console.log(`Profile: ${String(outputs.profile?.value)}, flavor ${String(outputs.flavor?.value)}`);
+      console.log(
+        `Profile: ${String(outputs.profile?.value)}, flavor ${String(outputs.flavor?.value)}`,
+      );
       for (const [app, value] of Object.entries(
         (outputs.apps?.value ?? {}) as Record<string, { roleId: string; policy: string }>,
       )) {

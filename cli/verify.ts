@@ -21,7 +21,9 @@ export async function environmentOf(stack: Stack, probeTable?: string): Promise<
     (outputs.rootToken?.value as string | undefined) ??
     (await stack.getConfig("vault-platform:vaultToken").then((c) => c.value));
   if (!adminToken) {
-    throw new Error("no admin token: neither a dev-mode rootToken output nor vault-platform:vaultToken");
+    throw new Error(
+      "no admin token: neither a dev-mode rootToken output nor vault-platform:vaultToken",
+    );
   }
   const apps = value<Record<string, Omit<AppUnderTest, "name">>>("apps");
   const postgres = value<{ host: string; port: number; database: string }>("postgres");
@@ -32,7 +34,9 @@ export async function environmentOf(stack: Stack, probeTable?: string): Promise<
     apps: Object.entries(apps).map(([name, app]) => ({ name, ...app })),
     postgres: { host: postgres.host, port: postgres.port, database: postgres.database },
     container: value<string>("container"),
-    auditLogPath: value<string[]>("auditDevices").includes("file") ? value<string>("auditLogPath") : undefined,
+    auditLogPath: value<string[]>("auditDevices").includes("file")
+      ? value<string>("auditLogPath")
+      : undefined,
     probeTable,
   };
 }

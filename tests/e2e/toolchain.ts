@@ -1,0 +1,176 @@
+/**
+ * Tier-2 preflight: finds what the end-to-end tests need and starts the local services they use.
+ * Starts the Docker engine and a throwaway Postgres cluster (loopback only) when absent. Reports
+ * the first thing missing in one line; the caller then marks tier 2 as not run.
+ */
+import { execFileSync, spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { pulumiSearchPath, PROJECT_ROOT } from "../../cli/workspace";
+
+export const E2E_FLAVOR = (process.env.E2E_FLAVOR ?? "openbao") as "vault" | "openbao";
+export const E2E_IMAGE =
+  process.env.E2E_IMAGE ??
+  (E2E_FLAVOR === "openbao" ? "openbao/openbao:2.6.2" : "hashicorp/vault:1.20.4");
+export const E2E_PG_PORT = Number(process.env.E2E_PG_PORT ?? 55432);
+export const E2E_PG_DIR = path.join(os.tmpdir(), "vault-platform-e2e-pg");
+
+function run(
+  command: string,
+  args: string[],
+  env?: NodeJS.ProcessEnv,
+): { ok: boolean; out: string } {
+  const result = spawnSync(command, args, {
+    encoding: "utf8",
+    env: env ?? process.env,
+    timeout: 60000,
+  });
+  return { ok: result.status === 0, out: `${result.stdout ?? ""}${result.stderr ?? ""}` };
+}
+
+function which(binary: string, searchPath = process.env.PATH ?? ""): string | undefined {
+  for (const dir of searchPath.split(path.delimiter)) {
+    const candidate = path.join(dir, binary);
+    if (dir && fs.existsSync(candidate)) {
+      return candidate;
+    }
+  }
+  return undefined;
+}
+
+/** The plugin versions the pinned @pulumi/* packages select. */
+export function pinnedPlugins(): { name: string; version: string }[] {
+  return ["vault", "docker", "postgresql", "random"].map((name) => {
+    const manifest = JSON.parse(
+      fs.readFileSync(
+        path.join(PROJECT_ROOT, "node_modules", "@pulumi", name, "package.json"),
+        "utf8",
+      ),
+    ) as { version: string; pulumi?: { version?: string } };
+    return { name, version: manifest.pulumi?.version ?? manifest.version };
+  });
+}
+
+async function ensureDocker(): Promise<string | undefined> {
+  if (!which("docker")) {
+    return "the docker CLI is not on PATH";
+  }
+  if (run("docker", ["info"]).ok) {
+    return undefined;
+  }
+  if (!which("dockerd", `${process.env.PATH}:/usr/sbin:/usr/bin`) || process.getuid?.() !== 0) {
+    return "no Docker engine is running and dockerd cannot be started here (needs Debian's docker.io, as root)";
+  }
+  const log = fs.openSync(path.join(os.tmpdir(), "vault-platform-dockerd.log"), "a");
+  spawn("dockerd", [], { detached: true, stdio: ["ignore", log, log] }).unref();
+  for (let attempt = 0; attempt < 60; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    if (run("docker", ["info"]).ok) {
+      return undefined;
+    }
+  }
+  return "dockerd was started but did not answer within 30s";
+}
+
+function postgresBin(binary: string): string | undefined {
+  const versions = fs.existsSync("/usr/lib/postgresql")
+    ? fs.readdirSync("/usr/lib/postgresql").sort().reverse()
+    : [];
+  for (const version of versions) {
+    const candidate = `/usr/lib/postgresql/${version}/bin/${binary}`;
+    if (fs.existsSync(candidate)) {
+      return candidate;
+    }
+  }
+  return which(binary);
+}
+
+export const E2E_PG_ADMIN = { user: "postgres", password: "e2e-admin-" + process.pid.toString(36) };
+
+/** A throwaway cluster on 127.0.0.1:E2E_PG_PORT with password auth; started once per run. */
+async function ensurePostgres(): Promise<string | undefined> {
+  const initdb = postgresBin("initdb");
+  const pgCtl = postgresBin("pg_ctl");
+  if (!initdb || !pgCtl) {
+    return "Postgres server binaries (initdb, pg_ctl) are missing (Debian package postgresql)";
+  }
+  const asPostgres = (args: string[]) =>
+    process.getuid?.() === 0
+      ? run("runuser", ["-u", "postgres", "--", ...args])
+      : run(args[0], args.slice(1));
+  const passwordFile = path.join(E2E_PG_DIR, "..", "vault-platform-e2e-pg.pw");
+  if (fs.existsSync(E2E_PG_DIR) && asPostgres([pgCtl, "status", "-D", E2E_PG_DIR]).ok) {
+    E2E_PG_ADMIN.password = fs.readFileSync(passwordFile, "utf8").trim();
+    return undefined;
+  }
+  fs.rmSync(E2E_PG_DIR, { recursive: true, force: true });
+  fs.mkdirSync(E2E_PG_DIR, { mode: 0o700 });
+  fs.writeFileSync(passwordFile, E2E_PG_ADMIN.password, { mode: 0o600 });
+  if (process.getuid?.() === 0) {
+    execFileSync("chown", ["postgres:postgres", E2E_PG_DIR, passwordFile]);
+  }
+  const init = asPostgres([
+    initdb,
+    "-D",
+    E2E_PG_DIR,
+    "-U",
+    "postgres",
+    "--auth=scram-sha-256",
+    `--pwfile=${passwordFile}`,
+  ]);
+  if (!init.ok) {
+    return `initdb failed: ${init.out.split("\n").slice(-3).join(" ")}`;
+  }
+  const start = asPostgres([
+    pgCtl,
+    "start",
+    "-D",
+    E2E_PG_DIR,
+    "-w",
+    "-l",
+    path.join(E2E_PG_DIR, "server.log"),
+    "-o",
+    `-p ${E2E_PG_PORT} -c listen_addresses=127.0.0.1 -k ${E2E_PG_DIR} -c max_connections=200`,
+  ]);
+  return start.ok
+    ? undefined
+    : `Postgres did not start: ${start.out.split("\n").slice(-3).join(" ")}`;
+}
+
+/** Returns undefined when tier 2 can run, else one line saying what is missing. */
+export async function preflight(): Promise<string | undefined> {
+  const searchPath = pulumiSearchPath();
+  const pulumi = which("pulumi", searchPath);
+  if (!pulumi) {
+    return "the Pulumi CLI is not on PATH or in ~/.pulumi/bin";
+  }
+  if (!which("pulumi-language-nodejs", searchPath)) {
+    return "the Pulumi Node.js language host (pulumi-language-nodejs) is not next to the CLI";
+  }
+  const plugins = run(pulumi, ["plugin", "ls", "--json"], { ...process.env, PATH: searchPath });
+  const installed = plugins.ok
+    ? (JSON.parse(plugins.out.slice(plugins.out.indexOf("["))) as {
+        name: string;
+        kind: string;
+        version: string;
+      }[])
+    : [];
+  for (const plugin of pinnedPlugins()) {
+    if (
+      !installed.some(
+        (p) => p.kind === "resource" && p.name === plugin.name && p.version === plugin.version,
+      )
+    ) {
+      return `the Pulumi resource plugin ${plugin.name} ${plugin.version} (pinned by @pulumi/${plugin.name}) is not installed`;
+    }
+  }
+  const docker = await ensureDocker();
+  if (docker) {
+    return docker;
+  }
+  if (!run("docker", ["image", "inspect", E2E_IMAGE]).ok) {
+    return `the image ${E2E_IMAGE} is not in the local Docker engine (no registry is reachable to pull it)`;
+  }
+  return ensurePostgres();
+}
