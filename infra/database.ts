@@ -10,6 +10,7 @@ import {
   creationStatements,
   revocationStatements,
 } from "./database-statements";
+import { LeaseRevocation } from "./lease-revocation";
 import { pgIdentifier } from "./naming";
 
 export interface DatabaseAppSpec {
@@ -37,6 +38,9 @@ export interface DatabaseArgs {
   readonly defaultTtlSeconds: number;
   readonly maxTtlSeconds: number;
   readonly protect?: boolean;
+  /** Address and token used at teardown to revoke the credentials still leased. */
+  readonly vaultAddress: pulumi.Input<string>;
+  readonly vaultToken: pulumi.Input<string>;
   /** Providers of the two sides. */
   readonly vaultProvider: pulumi.ProviderResource;
   readonly postgresProvider: pulumi.ProviderResource;
@@ -55,6 +59,7 @@ export class Database extends pulumi.ComponentResource {
   public readonly mount: vault.Mount;
   public readonly connection: vault.database.SecretBackendConnection;
   public readonly roles: Readonly<Record<string, vault.database.SecretBackendRole>>;
+  public readonly leaseRevocation: LeaseRevocation;
 
   constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("vaultplatform:index:Database", name, {}, opts);
@@ -204,6 +209,17 @@ export class Database extends pulumi.ComponentResource {
       );
     }
     this.roles = roles;
+    // Deleted first (it depends on everything above): revokes open leases while the connection
+    // and roles still exist, so Vault runs the revocation statements and drops the users.
+    this.leaseRevocation = new LeaseRevocation(
+      `${name}-lease-revocation`,
+      {
+        address: args.vaultAddress,
+        token: args.vaultToken,
+        prefix: pulumi.interpolate`${this.mount.path}/creds/`,
+      },
+      { parent: this, dependsOn: [this.connection, ...Object.values(roles)] },
+    );
     this.registerOutputs({ mount: this.mount, roles: Object.keys(roles) });
   }
 }

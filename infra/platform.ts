@@ -160,6 +160,8 @@ export class Platform extends pulumi.ComponentResource {
         defaultTtlSeconds: config.database.defaultTtlSeconds,
         maxTtlSeconds: config.database.maxTtlSeconds,
         protect,
+        vaultAddress: this.server.address,
+        vaultToken: this.server.token,
         vaultProvider: this.vaultProvider,
         postgresProvider,
       },

@@ -23,6 +23,8 @@ describe("Database component", () => {
       ],
       defaultTtlSeconds: 1800,
       maxTtlSeconds: 14400,
+      vaultAddress: "http://127.0.0.1:1",
+      vaultToken: "database-test-token",
       vaultProvider: new vault.Provider("v", { address: "http://127.0.0.1:1", token: "t" }),
       postgresProvider: new postgresql.Provider("p", { host: "pg.internal" }),
     });
@@ -86,6 +88,13 @@ describe("Database component", () => {
       'IN ROLE "vp_staging_readonly"',
     );
     expect(orders.revocationStatements).toHaveLength(3);
+    const revocation = ofType("pulumi-nodejs:dynamic/vaultplatform:LeaseRevocation");
+    expect(revocation).toHaveLength(1);
+    expect(revocation[0].inputs).toMatchObject({
+      address: "http://127.0.0.1:1",
+      prefix: "database/creds/",
+    });
+    expect(revocation[0].secretInputs).toContain("token");
     // The Postgres side goes through the Postgres provider, the Vault side through Vault's.
     for (const resource of recorded) {
       if (resource.type.startsWith("postgresql:index")) {
