@@ -62,12 +62,15 @@ export function pulumiEnv(options: StackOptions): Record<string, string> {
 
 export async function openStack(options: StackOptions): Promise<Stack> {
   const envVars = pulumiEnv(options);
-  const pulumiCommand = await PulumiCommand.get({ skipVersionCheck: true }).catch(() => {
-    throw new Error(
-      "The Pulumi CLI was not found on PATH or in ~/.pulumi/bin (see README: prerequisites).",
-    );
-  });
+  // The Automation API looks the CLI up on this process's PATH.
   process.env.PATH = envVars.PATH;
+  const pulumiCommand = await PulumiCommand.get({ skipVersionCheck: true }).catch(
+    (error: Error) => {
+      throw new Error(
+        `The Pulumi CLI was not found on PATH or in ~/.pulumi/bin (see README: prerequisites): ${error.message}`,
+      );
+    },
+  );
   return LocalWorkspace.createOrSelectStack(
     { stackName: options.stackName, workDir: options.workDir ?? PROJECT_ROOT },
     { envVars, pulumiCommand },

@@ -343,7 +343,9 @@ class Problems {
 
 function readJson(source: ConfigSource, key: string, problems: Problems): unknown {
   const raw = source.get(`${NAMESPACE}:${key}`);
-  if (raw === undefined) {
+  // Every key is declared in Pulumi.yaml with an empty default (Pulumi requires a value for a
+  // declared key without one): empty means unset, so the profile decides.
+  if (raw === undefined || raw === "") {
     return undefined;
   }
   try {
@@ -389,7 +391,7 @@ function readSecretString(
   problems: Problems,
 ): pulumi.Output<string> | undefined {
   const raw = source.get(`${NAMESPACE}:${key}`);
-  if (raw === undefined) {
+  if (raw === undefined || raw === "") {
     return undefined;
   }
   if (!source.isSecret(`${NAMESPACE}:${key}`)) {
@@ -399,10 +401,6 @@ function readSecretString(
       "must be stored encrypted: set it with `pulumi config set --secret`",
       raw,
     );
-    return undefined;
-  }
-  if (raw.length === 0) {
-    problems.add(key, [], "expected a non-empty value", raw);
     return undefined;
   }
   return pulumi.secret(raw);
@@ -466,7 +464,8 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
   const postgresAdminPassword = readSecretString(source, "postgresAdminPassword", problems);
 
   let seeds: z.infer<typeof seedsSchema> | undefined;
-  if (source.get(`${NAMESPACE}:seeds`) !== undefined) {
+  const rawSeeds = source.get(`${NAMESPACE}:seeds`);
+  if (rawSeeds !== undefined && rawSeeds !== "" && rawSeeds !== "{}") {
     if (!source.isSecret(`${NAMESPACE}:seeds`)) {
       problems.add(
         "seeds",

@@ -306,11 +306,6 @@ describe("loadConfig rejects bad config with a message naming key, value and exp
       { seeds: { "/a": { data: { k: "hunter2" } } } },
       'vault-platform:seeds./a: expected a KV path like "orders/config"; got [secret]',
     ],
-    [
-      "empty token",
-      { vaultToken: "" },
-      "vault-platform:vaultToken: expected a non-empty value; got [secret]",
-    ],
   ];
   it.each(SECRET_CASES)("%s (secret value hidden)", (_case, secrets, message) => {
     const problems = problemsOf("dev", {}, secrets);
@@ -327,6 +322,31 @@ describe("loadConfig rejects bad config with a message naming key, value and exp
     expect(() =>
       loadConfig(stackConfigSource("dev", { server: { flavor: "x" } }), "vault-platform", "dev"),
     ).toThrow(/^Invalid stack config:\n {2}- vault-platform:server.flavor: /);
+  });
+});
+
+describe("empty values (the declared defaults in Pulumi.yaml) mean unset", () => {
+  it("treats empty secrets, profile, protect and seeds as not configured", () => {
+    const config = loadConfig(
+      stackConfigSource(
+        "dev",
+        { profile: "", protect: "", seeds: {} },
+        { vaultToken: "", postgresAdminPassword: "" },
+      ),
+      "vault-platform",
+      "dev",
+    );
+    expect(config.profile).toBe("dev");
+    expect(config.protect).toBe(false);
+    expect(config.vaultToken).toBeUndefined();
+    expect(config.postgres.adminPassword).toBeUndefined();
+    expect(config.seeds).toEqual([]);
+  });
+
+  it("refuses a password stored in plain text, without showing it", () => {
+    expect(problemsOf("dev", { postgresAdminPassword: "hunter2" })).toEqual([
+      "vault-platform:postgresAdminPassword: must be stored encrypted: set it with `pulumi config set --secret`; got [secret]",
+    ]);
   });
 });
 
