@@ -10,8 +10,8 @@ import {
   creationStatements,
   revocationStatements,
 } from "./database-statements";
-import { LeaseRevocation } from "./lease-revocation";
 import { pgIdentifier } from "./naming";
+import { VaultRequest } from "./vault-request";
 
 export interface DatabaseAppSpec {
   /** App name; the Vault role's stable identity. */
@@ -59,7 +59,7 @@ export class Database extends pulumi.ComponentResource {
   public readonly mount: vault.Mount;
   public readonly connection: vault.database.SecretBackendConnection;
   public readonly roles: Readonly<Record<string, vault.database.SecretBackendRole>>;
-  public readonly leaseRevocation: LeaseRevocation;
+  public readonly leaseRevocation: VaultRequest;
 
   constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("vaultplatform:index:Database", name, {}, opts);
@@ -211,12 +211,16 @@ export class Database extends pulumi.ComponentResource {
     this.roles = roles;
     // Deleted first (it depends on everything above): revokes open leases while the connection
     // and roles still exist, so Vault runs the revocation statements and drops the users.
-    this.leaseRevocation = new LeaseRevocation(
+    this.leaseRevocation = new VaultRequest(
       `${name}-lease-revocation`,
       {
         address: args.vaultAddress,
         token: args.vaultToken,
-        prefix: pulumi.interpolate`${this.mount.path}/creds/`,
+        onDelete: this.mount.path.apply((mount) => ({
+          method: "PUT" as const,
+          path: `sys/leases/revoke-prefix/${mount}/creds/`,
+          body: { sync: true },
+        })),
       },
       { parent: this, dependsOn: [this.connection, ...Object.values(roles)] },
     );

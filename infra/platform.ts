@@ -121,6 +121,10 @@ export class Platform extends pulumi.ComponentResource {
         casRequired: config.kv.casRequired,
         deleteVersionAfterSeconds: config.kv.deleteVersionAfterSeconds,
         protect,
+        releaseDevMount:
+          config.server.mode === "dev"
+            ? { address: this.server.address, token: this.server.token }
+            : undefined,
       },
       afterAudit,
     );

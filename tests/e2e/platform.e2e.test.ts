@@ -71,19 +71,26 @@ beforeAll(async () => {
   }
   for (const stackName of STACKS) {
     const stack = await openStack(opts(stackName));
-    await stack.setAllConfig({
-      "vault-platform:server": { value: JSON.stringify({ flavor: E2E_FLAVOR, image: E2E_IMAGE }) },
-      "vault-platform:postgres": { value: JSON.stringify({ port: E2E_PG_PORT }) },
-      "vault-platform:postgresAdminPassword": { value: E2E_PG_ADMIN.password, secret: true },
-      "vault-platform:seeds": {
-        value: JSON.stringify(
-          Object.fromEntries(
-            Object.entries(SEEDS).map(([p, data]) => [p, { mode: "overwrite", data }]),
-          ),
-        ),
-        secret: true,
+    // Set the way a user would: `pulumi config set [--secret] --path <key> <value>`.
+    const seedConfig = Object.fromEntries(
+      Object.entries(SEEDS).flatMap(([seedPath, data]) => [
+        [`vault-platform:seeds["${seedPath}"].mode`, { value: "overwrite" }],
+        ...Object.entries(data).map(([field, value]) => [
+          `vault-platform:seeds["${seedPath}"].data.${field}`,
+          { value, secret: true },
+        ]),
+      ]),
+    );
+    await stack.setAllConfig(
+      {
+        "vault-platform:server.flavor": { value: E2E_FLAVOR },
+        "vault-platform:server.image": { value: E2E_IMAGE },
+        "vault-platform:postgres.port": { value: String(E2E_PG_PORT) },
+        "vault-platform:postgresAdminPassword": { value: E2E_PG_ADMIN.password, secret: true },
+        ...seedConfig,
       },
-    });
+      true,
+    );
     stacks.set(stackName, stack);
   }
 }, 120_000);

@@ -88,11 +88,15 @@ describe("Database component", () => {
       'IN ROLE "vp_staging_readonly"',
     );
     expect(orders.revocationStatements).toHaveLength(3);
-    const revocation = ofType("pulumi-nodejs:dynamic/vaultplatform:LeaseRevocation");
+    const revocation = ofType("pulumi-nodejs:dynamic/vaultplatform:VaultRequest");
     expect(revocation).toHaveLength(1);
     expect(revocation[0].inputs).toMatchObject({
       address: "http://127.0.0.1:1",
-      prefix: "database/creds/",
+      onDelete: {
+        method: "PUT",
+        path: "sys/leases/revoke-prefix/database/creds/",
+        body: { sync: true },
+      },
     });
     expect(revocation[0].secretInputs).toContain("token");
     // The Postgres side goes through the Postgres provider, the Vault side through Vault's.

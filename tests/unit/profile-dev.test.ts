@@ -24,6 +24,11 @@ describe("dev profile", () => {
     expect(ofType(T.network)).toHaveLength(0);
     expect(ofType(T.audit).map((device) => device.inputs.path)).toEqual(["file"]);
     expect(ofType(T.transitKey).every((key) => key.inputs.deletionAllowed === true)).toBe(true);
+    // The dev server's own secret/ mount is released before the KV mount takes the path.
+    expect(named("platform-kv-release-dev-mount").inputs.onCreate).toEqual({
+      method: "DELETE",
+      path: "sys/mounts/secret",
+    });
     expect(graphSummary()).toMatchSnapshot();
   });
 });

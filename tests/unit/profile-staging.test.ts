@@ -1,5 +1,5 @@
 import { expectProfileContract, buildProfile, T } from "./contract";
-import { graphSummary, named, ofType } from "./harness";
+import { graphSummary, named, ofType, recorded } from "./harness";
 
 describe("staging profile", () => {
   it("registers a server-mode platform with hardened defaults", async () => {
@@ -33,6 +33,7 @@ describe("staging profile", () => {
     }
     expect(ofType(T.transitKey).every((key) => key.inputs.deletionAllowed === false)).toBe(true);
     expect(config.protect).toBe(true);
+    expect(recorded.some((resource) => resource.name.endsWith("release-dev-mount"))).toBe(false);
     expect(graphSummary()).toMatchSnapshot();
   });
 });

@@ -1,0 +1,86 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/** One Vault API call. */
+export interface VaultCall {
+  readonly method: "PUT" | "POST" | "DELETE";
+  /** API path without "v1/", e.g. "sys/leases/revoke-prefix/database/creds/". */
+  readonly path: string;
+  readonly body?: Record<string, unknown>;
+}
+
+export interface VaultRequestArgs {
+  readonly address: pulumi.Input<string>;
+  readonly token: pulumi.Input<string>;
+  /** Made when the resource is created (and again when the call changes). */
+  readonly onCreate?: pulumi.Input<VaultCall>;
+  /** Made when the resource is deleted. */
+  readonly onDelete?: pulumi.Input<VaultCall>;
+}
+
+interface VaultRequestState {
+  readonly address: string;
+  readonly token: string;
+  readonly onCreate?: VaultCall;
+  readonly onDelete?: VaultCall;
+}
+
+async function call(state: VaultRequestState, request: VaultCall | undefined): Promise<void> {
+  if (!request) {
+    return;
+  }
+  const response = await fetch(`${state.address}/v1/${request.path}`, {
+    method: request.method,
+    headers: { "X-Vault-Token": state.token, "Content-Type": "application/json" },
+    body: request.body ? JSON.stringify(request.body) : undefined,
+  });
+  if (!response.ok) {
+    // The status only: a response body could echo request details.
+    throw new Error(`${request.method} ${request.path} answered HTTP ${response.status}`);
+  }
+}
+
+/**
+ * A Vault API call made at create or delete time, for the few lifecycle steps no provider
+ * resource covers. Its state holds the token as a secret.
+ */
+const vaultRequestProvider: pulumi.dynamic.ResourceProvider<VaultRequestState, VaultRequestState> =
+  {
+    async create(inputs) {
+      await call(inputs, inputs.onCreate);
+      return { id: `${inputs.onCreate?.path ?? ""}|${inputs.onDelete?.path ?? ""}`, outs: inputs };
+    },
+    async diff(_id, olds, news) {
+      const callsChanged =
+        JSON.stringify(olds.onCreate) !== JSON.stringify(news.onCreate) ||
+        JSON.stringify(olds.onDelete) !== JSON.stringify(news.onDelete);
+      return {
+        changes: callsChanged || olds.address !== news.address || olds.token !== news.token,
+        replaces: callsChanged ? ["onCreate", "onDelete"] : [],
+        deleteBeforeReplace: true,
+      };
+    },
+    async update(_id, _olds, news) {
+      return { outs: news };
+    },
+    async delete(_id, props) {
+      await call(props, props.onDelete);
+    },
+  };
+
+export class VaultRequest extends pulumi.dynamic.Resource {
+  constructor(name: string, args: VaultRequestArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      vaultRequestProvider,
+      name,
+      {
+        address: args.address,
+        token: pulumi.secret(args.token),
+        onCreate: args.onCreate,
+        onDelete: args.onDelete,
+      },
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["token"] }),
+      "vaultplatform",
+      "VaultRequest",
+    );
+  }
+}
