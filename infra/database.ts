@@ -218,7 +218,8 @@ export class Database extends pulumi.ComponentResource {
         token: args.vaultToken,
         onDelete: this.mount.path.apply((mount) => ({
           method: "PUT" as const,
-          path: `sys/leases/revoke-prefix/${mount}/creds/`,
+          // Vault refuses a write to a path ending in "/".
+          path: `sys/leases/revoke-prefix/${mount}/creds`,
           body: { sync: true },
         })),
       },

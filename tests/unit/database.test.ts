@@ -94,7 +94,7 @@ describe("Database component", () => {
       address: "http://127.0.0.1:1",
       onDelete: {
         method: "PUT",
-        path: "sys/leases/revoke-prefix/database/creds/",
+        path: "sys/leases/revoke-prefix/database/creds",
         body: { sync: true },
       },
     });
