@@ -100,6 +100,12 @@ export class Database extends pulumi.ComponentResource {
     const levels = [...new Set(args.apps.map((app) => app.access))].sort();
     const groupRoles: Partial<Record<DatabaseAccess, postgresql.Role>> = {};
     const grants: pulumi.Resource[] = [];
+    // Postgres fails concurrent GRANT/REVOKE on the same catalog rows ("tuple concurrently
+    // updated"), so privileges change one at a time, on create and on delete alike.
+    const serially = (create: (opts: pulumi.CustomResourceOptions) => pulumi.Resource) => {
+      const previous = grants[grants.length - 1];
+      grants.push(create({ ...pg, dependsOn: previous ? [previous] : [] }));
+    };
     for (const level of levels) {
       const group = new postgresql.Role(
         `${name}-${level}`,
@@ -108,53 +114,56 @@ export class Database extends pulumi.ComponentResource {
       );
       groupRoles[level] = group;
       const on = { database: databaseName, role: group.name, schema: "public" };
-      grants.push(
-        new postgresql.Grant(
-          `${name}-${level}-schema`,
-          { ...on, objectType: "schema", privileges: ["USAGE"] },
-          pg,
-        ),
-        new postgresql.Grant(
-          `${name}-${level}-tables`,
-          { ...on, objectType: "table", objects: [], privileges: [...TABLE_PRIVILEGES[level]] },
-          pg,
-        ),
-        new postgresql.Grant(
-          `${name}-${level}-sequences`,
-          {
-            ...on,
-            objectType: "sequence",
-            objects: [],
-            privileges: [...SEQUENCE_PRIVILEGES[level]],
-          },
-          pg,
-        ),
-        new postgresql.DefaultPrivileges(
-          `${name}-${level}-future-tables`,
-          {
-            ...on,
-            owner: args.tableOwner,
-            objectType: "table",
-            privileges: [...TABLE_PRIVILEGES[level]],
-          },
-          pg,
-        ),
-        new postgresql.DefaultPrivileges(
-          `${name}-${level}-future-sequences`,
-          {
-            ...on,
-            owner: args.tableOwner,
-            objectType: "sequence",
-            privileges: [...SEQUENCE_PRIVILEGES[level]],
-          },
-          pg,
-        ),
-        // Vault hands the group to each dynamic user, which needs ADMIN OPTION on Postgres >= 16.
-        new postgresql.GrantRole(
-          `${name}-${level}-admin`,
-          { role: this.vaultRole.name, grantRole: group.name, withAdminOption: true },
-          pg,
-        ),
+      const tables = [...TABLE_PRIVILEGES[level]];
+      const sequences = [...SEQUENCE_PRIVILEGES[level]];
+      serially(
+        (opts) =>
+          new postgresql.Grant(
+            `${name}-${level}-schema`,
+            { ...on, objectType: "schema", privileges: ["USAGE"] },
+            opts,
+          ),
+      );
+      serially(
+        (opts) =>
+          new postgresql.Grant(
+            `${name}-${level}-tables`,
+            { ...on, objectType: "table", objects: [], privileges: tables },
+            opts,
+          ),
+      );
+      serially(
+        (opts) =>
+          new postgresql.Grant(
+            `${name}-${level}-sequences`,
+            { ...on, objectType: "sequence", objects: [], privileges: sequences },
+            opts,
+          ),
+      );
+      serially(
+        (opts) =>
+          new postgresql.DefaultPrivileges(
+            `${name}-${level}-future-tables`,
+            { ...on, owner: args.tableOwner, objectType: "table", privileges: tables },
+            opts,
+          ),
+      );
+      serially(
+        (opts) =>
+          new postgresql.DefaultPrivileges(
+            `${name}-${level}-future-sequences`,
+            { ...on, owner: args.tableOwner, objectType: "sequence", privileges: sequences },
+            opts,
+          ),
+      );
+      // Vault hands the group to each dynamic user, which needs ADMIN OPTION on Postgres >= 16.
+      serially(
+        (opts) =>
+          new postgresql.GrantRole(
+            `${name}-${level}-admin`,
+            { role: this.vaultRole.name, grantRole: group.name, withAdminOption: true },
+            opts,
+          ),
       );
     }
     this.groupRoles = groupRoles;
@@ -186,7 +195,14 @@ export class Database extends pulumi.ComponentResource {
           maxOpenConnections: args.maxOpenConnections,
         },
       },
-      { ...vlt, dependsOn: grants, additionalSecretOutputs: ["postgresql"] },
+      {
+        ...vlt,
+        dependsOn: grants,
+        additionalSecretOutputs: ["postgresql"],
+        // OpenBao does not echo password_authentication back; without this every up would
+        // "update" it from empty to the provider's default.
+        ignoreChanges: ["postgresql.passwordAuthentication"],
+      },
     );
 
     const roles: Record<string, vault.database.SecretBackendRole> = {};
