@@ -10,7 +10,13 @@ import * as os from "os";
 import * as path from "path";
 import { Client } from "pg";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { appLogin, formatResults, runChecks, vaultRequest } from "../../cli/checks";
+import {
+  appLogin,
+  databaseCredentials,
+  formatResults,
+  runChecks,
+  vaultRequest,
+} from "../../cli/checks";
 import { environmentOf } from "../../cli/verify";
 import { openStack, pulumiEnv, PROJECT_ROOT } from "../../cli/workspace";
 import { E2E_FLAVOR, E2E_IMAGE, E2E_PG_ADMIN, E2E_PG_PORT, preflight } from "./toolchain";
@@ -250,6 +256,15 @@ describe(`ephemeral environments (${E2E_FLAVOR}, ${E2E_IMAGE})`, () => {
   });
 
   it("e: destroy leaves no container, network, volume, Postgres role or stack behind", async () => {
+    // Leave a lease open, as a running app would: teardown must still drop its Postgres user.
+    const env = await environmentOf(stacks.get(first)!);
+    const orders = env.apps.find((app) => app.name === "orders")!;
+    const open = await databaseCredentials(env, await appLogin(env, orders), "orders");
+    const before = await adminSql<{ rolname: string }>(
+      "postgres",
+      `SELECT rolname FROM pg_roles WHERE rolname = '${open.username}'`,
+    );
+    expect(before).toHaveLength(1);
     for (const stackName of STACKS) {
       const stack = stacks.get(stackName)!;
       await timed(`destroy ${stackName}`, () => stack.destroy({ onOutput: () => undefined }));
