@@ -65,14 +65,15 @@ async function main(): Promise<void> {
       }
       if (outputs.rootToken) {
         console.log(
-          `Root token (dev mode): npx pulumi stack output rootToken --show-secrets --stack ${stackName}`,
+          `Root token (dev mode): PULUMI_BACKEND_URL=${backend} pulumi stack output rootToken --show-secrets --stack ${stackName}`,
         );
       }
       console.log(`Check it from the outside: npm run verify -- --stack ${stackName}`);
       break;
     }
     case "destroy": {
-      await stack.destroy({ onOutput });
+      // Refresh first: a dev-mode server that restarted has lost what the state says it holds.
+      await stack.destroy({ onOutput, refresh: true });
       if (remove) {
         await stack.workspace.removeStack(stackName);
         console.log(`stack ${stackName} removed`);

@@ -24,15 +24,31 @@ interface VaultRequestState {
   readonly onDelete?: VaultCall;
 }
 
-async function call(state: VaultRequestState, request: VaultCall | undefined): Promise<void> {
+async function call(
+  state: VaultRequestState,
+  request: VaultCall | undefined,
+  tolerateUnreachable: boolean,
+): Promise<void> {
   if (!request) {
     return;
   }
-  const response = await fetch(`${state.address}/v1/${request.path}`, {
-    method: request.method,
-    headers: { "X-Vault-Token": state.token, "Content-Type": "application/json" },
-    body: request.body ? JSON.stringify(request.body) : undefined,
-  });
+  let response: Response;
+  try {
+    response = await fetch(`${state.address}/v1/${request.path}`, {
+      method: request.method,
+      headers: { "X-Vault-Token": state.token, "Content-Type": "application/json" },
+      body: request.body ? JSON.stringify(request.body) : undefined,
+    });
+  } catch (error) {
+    // At teardown a server that is already gone cannot be asked anything; blocking the
+    // destroy of everything else on it would leave more behind, not less.
+    if (tolerateUnreachable) {
+      return;
+    }
+    throw new Error(
+      `${request.method} ${request.path}: Vault unreachable (${(error as Error).message})`,
+    );
+  }
   if (!response.ok) {
     // The status only: a response body could echo request details.
     throw new Error(`${request.method} ${request.path} answered HTTP ${response.status}`);
@@ -46,7 +62,7 @@ async function call(state: VaultRequestState, request: VaultCall | undefined): P
 const vaultRequestProvider: pulumi.dynamic.ResourceProvider<VaultRequestState, VaultRequestState> =
   {
     async create(inputs) {
-      await call(inputs, inputs.onCreate);
+      await call(inputs, inputs.onCreate, false);
       return { id: `${inputs.onCreate?.path ?? ""}|${inputs.onDelete?.path ?? ""}`, outs: inputs };
     },
     async diff(_id, olds, news) {
@@ -63,7 +79,7 @@ const vaultRequestProvider: pulumi.dynamic.ResourceProvider<VaultRequestState, V
       return { outs: news };
     },
     async delete(_id, props) {
-      await call(props, props.onDelete);
+      await call(props, props.onDelete, true);
     },
   };
 
