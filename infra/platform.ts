@@ -2,13 +2,14 @@ import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
 import type { PlatformConfig } from "../stacks/config";
+import { appAccess } from "./access";
 import { AppRole } from "./approle";
 import { Audit } from "./audit";
 import { Database } from "./database";
 import { Kv } from "./kv";
 import { dockerPrefix, environmentLabels, pgIdentifier } from "./naming";
 import { PolicySet } from "./policy-set";
-import { AppAccess, appPolicyName, renderAppPolicy } from "./policies";
+import { appPolicyName, renderAppPolicy } from "./policies";
 import { Seeds } from "./seeds";
 import { FLAVOR_TRAITS, auditDeviceSpecs } from "./server-config";
 import { Transit } from "./transit";
@@ -172,13 +173,7 @@ export class Platform extends pulumi.ComponentResource {
       afterAudit,
     );
 
-    const access: AppAccess[] = config.apps.map((app) => ({
-      name: app.name,
-      kv: { mount: config.kv.path, read: app.kv.read, write: app.kv.write },
-      database:
-        app.database === "none" ? undefined : { mount: config.database.path, role: app.name },
-      transit: { mount: config.transit.path, keys: app.transitKeys },
-    }));
+    const access = appAccess(config);
     this.policies = new PolicySet(
       `${name}-policies`,
       {

@@ -411,7 +411,20 @@ const DEFAULT_APP_KV_READ = (app: string): string[] => [`${app}/*`];
 /**
  * Reads and validates the whole stack config. Throws a ConfigError listing every problem found.
  */
-export function loadConfig(source: ConfigSource, project: string, stack: string): PlatformConfig {
+export interface LoadOptions {
+  /**
+   * Require the secrets only a deployment needs (vaultToken in server mode). Off when config is
+   * evaluated for review, e.g. the access diff of a pull request, where they are not at hand.
+   */
+  readonly requireDeploySecrets?: boolean;
+}
+
+export function loadConfig(
+  source: ConfigSource,
+  project: string,
+  stack: string,
+  options: LoadOptions = {},
+): PlatformConfig {
   const problems = new Problems();
 
   const profileValue = readJson(source, "profile", problems);
@@ -546,7 +559,11 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
       "dev",
     );
   }
-  if (resolvedServer.mode === "server" && vaultToken === undefined) {
+  if (
+    resolvedServer.mode === "server" &&
+    vaultToken === undefined &&
+    (options.requireDeploySecrets ?? true)
+  ) {
     problems.add(
       "vaultToken",
       [],

@@ -5,8 +5,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { parse as parseYaml } from "yaml";
 import type { ConfigSource } from "../../stacks/config";
+import { stackFileSource } from "../../stacks/stack-files";
 
 export interface RecordedResource {
   readonly type: string;
@@ -149,42 +149,33 @@ export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
 const ROOT = path.resolve(__dirname, "../..");
 
 /**
- * The config a stack would see: the project defaults of Pulumi.yaml, the committed
- * Pulumi.<stack>.yaml (when there is one), then the overrides. Secret overrides are marked secret.
+ * The config a stack would see: the committed Pulumi.yaml and Pulumi.<stack>.yaml (when there is
+ * one), then the overrides. Secret overrides are marked secret.
  */
 export function stackConfigSource(
   stack: string,
   overrides: Record<string, unknown> = {},
   secretOverrides: Record<string, unknown> = {},
 ): ConfigSource {
-  const values = new Map<string, string>();
-  const secrets = new Set<string>();
-  const encode = (value: unknown) => (typeof value === "string" ? value : JSON.stringify(value));
-  const project = parseYaml(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as {
-    config: Record<string, { default?: unknown }>;
-  };
-  for (const [key, declaration] of Object.entries(project.config)) {
-    if (declaration.default !== undefined) {
-      values.set(key, encode(declaration.default));
-    }
-  }
   const stackFile = path.join(ROOT, `Pulumi.${stack}.yaml`);
-  if (fs.existsSync(stackFile)) {
-    const stackConfig = (
-      parseYaml(fs.readFileSync(stackFile, "utf8")) as { config?: Record<string, unknown> }
-    ).config;
-    for (const [key, value] of Object.entries(stackConfig ?? {})) {
-      values.set(key, encode(value));
-    }
-  }
+  const files = stackFileSource(
+    fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"),
+    fs.existsSync(stackFile) ? fs.readFileSync(stackFile, "utf8") : undefined,
+  );
+  const encode = (value: unknown) => (typeof value === "string" ? value : JSON.stringify(value));
+  const values = new Map<string, string>();
   for (const [key, value] of Object.entries(overrides)) {
     values.set(`vault-platform:${key}`, encode(value));
   }
+  const secrets = new Set<string>();
   for (const [key, value] of Object.entries(secretOverrides)) {
     values.set(`vault-platform:${key}`, encode(value));
     secrets.add(`vault-platform:${key}`);
   }
-  return { get: (key) => values.get(key), isSecret: (key) => secrets.has(key) };
+  return {
+    get: (key) => (values.has(key) ? values.get(key) : files.get(key)),
+    isSecret: (key) => secrets.has(key) || (!values.has(key) && files.isSecret(key)),
+  };
 }
 
 /** A one-line-per-resource view of the graph: readable in a snapshot and in a review. */

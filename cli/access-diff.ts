@@ -1,0 +1,79 @@
+/**
+ * Who gains or loses access to what: the capabilities added or removed per app, policy and path
+ * between two versions of the config. Computed from the access model (no Vault needed), so a
+ * pull request shows it before anything is deployed.
+ */
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { AccessModel, accessModel } from "../infra/access";
+import type { Capability } from "../infra/policies";
+import { loadConfig } from "../stacks/config";
+import { stackFileSource } from "../stacks/stack-files";
+
+export interface AccessChange {
+  readonly policy: string;
+  readonly app: string;
+  readonly path: string;
+  readonly added: readonly Capability[];
+  readonly removed: readonly Capability[];
+}
+
+function capabilitiesByPath(
+  model: AccessModel,
+  policy: string,
+): Map<string, readonly Capability[]> {
+  return new Map((model[policy]?.rules ?? []).map((rule) => [rule.path, rule.capabilities]));
+}
+
+export function diffAccess(before: AccessModel, after: AccessModel): AccessChange[] {
+  const changes: AccessChange[] = [];
+  const policies = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+  for (const policy of policies) {
+    const app = (after[policy] ?? before[policy]).app;
+    const old = capabilitiesByPath(before, policy);
+    const next = capabilitiesByPath(after, policy);
+    const paths = [...new Set([...old.keys(), ...next.keys()])].sort();
+    for (const rulePath of paths) {
+      const was = old.get(rulePath) ?? [];
+      const now = next.get(rulePath) ?? [];
+      const added = now.filter((capability) => !was.includes(capability));
+      const removed = was.filter((capability) => !now.includes(capability));
+      if (added.length > 0 || removed.length > 0) {
+        changes.push({ policy, app, path: rulePath, added, removed });
+      }
+    }
+  }
+  return changes;
+}
+
+/** The access model of a stack from its config files: in the work tree, or at a git revision. */
+export function accessModelOf(
+  root: string,
+  project: string,
+  stack: string,
+  revision?: string,
+): AccessModel {
+  const read = (file: string): string | undefined => {
+    if (revision === undefined) {
+      const full = path.join(root, file);
+      return fs.existsSync(full) ? fs.readFileSync(full, "utf8") : undefined;
+    }
+    try {
+      return execFileSync("git", ["show", `${revision}:${file}`], {
+        cwd: root,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "ignore"],
+      });
+    } catch {
+      return undefined;
+    }
+  };
+  const projectYaml = read("Pulumi.yaml");
+  if (projectYaml === undefined) {
+    // The project did not exist at that revision: nobody had access.
+    return {};
+  }
+  const source = stackFileSource(projectYaml, read(`Pulumi.${stack}.yaml`));
+  return accessModel(loadConfig(source, project, stack, { requireDeploySecrets: false }));
+}

@@ -1,0 +1,98 @@
+import * as fs from "fs";
+import * as path from "path";
+import { accessModelOf, diffAccess } from "../../cli/access-diff";
+import { accessModel } from "../../infra/access";
+import { loadConfig } from "../../stacks/config";
+import { stackFileSource } from "../../stacks/stack-files";
+
+const ROOT = path.resolve(__dirname, "../..");
+const PROJECT_YAML = fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8");
+
+function modelOf(stackYaml: string, stack = "prod") {
+  return accessModel(
+    loadConfig(stackFileSource(PROJECT_YAML, stackYaml), "vault-platform", stack, {
+      requireDeploySecrets: false,
+    }),
+  );
+}
+
+const PROD = fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8");
+
+describe("access diff", () => {
+  it("is empty when nothing changes", () => {
+    expect(diffAccess(modelOf(PROD), modelOf(PROD))).toEqual([]);
+  });
+
+  it("names exactly the app, path and capability a widened policy gains", () => {
+    const widened = PROD.replace('read: ["reporting/*"]', 'read: ["reporting/*", "orders/*"]');
+    expect(widened).not.toBe(PROD);
+    expect(diffAccess(modelOf(PROD), modelOf(widened))).toEqual([
+      {
+        policy: "app-reporting",
+        app: "reporting",
+        path: "secret/data/orders/*",
+        added: ["read"],
+        removed: [],
+      },
+      {
+        policy: "app-reporting",
+        app: "reporting",
+        path: "secret/metadata/orders/*",
+        added: ["read", "list"],
+        removed: [],
+      },
+    ]);
+  });
+
+  it("reports capabilities lost when access narrows (readwrite -> readonly keeps creds path)", () => {
+    const narrowed = PROD.replace('      transitKeys: ["orders"]\n', "");
+    expect(diffAccess(modelOf(PROD), modelOf(narrowed))).toEqual([
+      {
+        policy: "app-orders",
+        app: "orders",
+        path: "transit/decrypt/orders",
+        added: [],
+        removed: ["update"],
+      },
+      {
+        policy: "app-orders",
+        app: "orders",
+        path: "transit/encrypt/orders",
+        added: [],
+        removed: ["update"],
+      },
+    ]);
+  });
+
+  it("shows a new app's whole access as gained", () => {
+    const withBilling = PROD.replace(
+      "  vault-platform:apps:\n",
+      '  vault-platform:apps:\n    - name: billing\n      kv:\n        read: ["billing/*"]\n      boundCidrs: ["10.30.0.0/16"]\n',
+    );
+    const changes = diffAccess(modelOf(PROD), modelOf(withBilling));
+    expect(new Set(changes.map((change) => change.app))).toEqual(new Set(["billing"]));
+    expect(changes.every((change) => change.removed.length === 0)).toBe(true);
+    expect(changes.map((change) => change.path)).toContain("secret/data/billing/*");
+  });
+
+  it("reads encrypted values in stack files as secrets, without decrypting them", () => {
+    const source = stackFileSource(
+      PROJECT_YAML,
+      "config:\n  vault-platform:vaultToken:\n    secure: v1:abc\n",
+    );
+    expect(source.get("vault-platform:vaultToken")).toBe("[encrypted]");
+    expect(source.isSecret("vault-platform:vaultToken")).toBe(true);
+    expect(source.isSecret("vault-platform:apps")).toBe(false);
+  });
+
+  it("evaluates the committed stack files at a git revision and in the work tree", () => {
+    const atHead = accessModelOf(ROOT, "vault-platform", "staging", "HEAD");
+    const workTree = accessModelOf(ROOT, "vault-platform", "staging");
+    expect(Object.keys(workTree).sort()).toEqual(["app-orders", "app-reporting"]);
+    expect(Object.keys(atHead).sort()).toEqual(["app-orders", "app-reporting"]);
+    // A revision before the project existed: nobody had access.
+    expect(
+      accessModelOf(ROOT, "vault-platform", "staging", "4b825dc642cb6eb9a060e54bf8d69288fbee4904"),
+    ).toEqual({});
+  });
+});
