@@ -17,7 +17,7 @@ import { accessModelOf, diffAccess } from "./access-diff";
 import { StackPreview, renderComment } from "./comment";
 import { githubCommentApi, upsertComment } from "./github";
 import { CREATED_AT_TAG, EXPIRES_AT_TAG, PR_TAG, sweep } from "./sweeper";
-import { openStack, PROJECT_ROOT } from "./workspace";
+import { openStack, openWorkspace, PROJECT_ROOT } from "./workspace";
 
 const PROJECT = "vault-platform";
 
@@ -178,7 +178,7 @@ async function main(): Promise<number> {
       return 0;
     }
     case "sweep": {
-      const workspace = (await openStack({ stackName: "dev" })).workspace;
+      const workspace = await openWorkspace();
       const result = await sweep(
         {
           async list() {

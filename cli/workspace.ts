@@ -60,7 +60,7 @@ export function pulumiEnv(options: StackOptions): Record<string, string> {
   return env;
 }
 
-export async function openStack(options: StackOptions): Promise<Stack> {
+async function workspaceOptions(options: StackOptions) {
   const envVars = pulumiEnv(options);
   // The Automation API looks the CLI up on this process's PATH.
   process.env.PATH = envVars.PATH;
@@ -71,8 +71,17 @@ export async function openStack(options: StackOptions): Promise<Stack> {
       );
     },
   );
-  return LocalWorkspace.createOrSelectStack(
-    { stackName: options.stackName, workDir: options.workDir ?? PROJECT_ROOT },
-    { envVars, pulumiCommand },
-  );
+  return { envVars, pulumiCommand, workDir: options.workDir ?? PROJECT_ROOT };
+}
+
+export async function openStack(options: StackOptions): Promise<Stack> {
+  const { workDir, ...rest } = await workspaceOptions(options);
+  return LocalWorkspace.createOrSelectStack({ stackName: options.stackName, workDir }, rest);
+}
+
+/** The project's workspace without selecting (or creating) any stack. */
+export async function openWorkspace(
+  options: Omit<StackOptions, "stackName"> = {},
+): Promise<LocalWorkspace> {
+  return LocalWorkspace.create(await workspaceOptions({ ...options, stackName: "" }));
 }
