@@ -75,5 +75,5 @@ export function accessModelOf(
     return {};
   }
   const source = stackFileSource(projectYaml, read(`Pulumi.${stack}.yaml`));
-  return accessModel(loadConfig(source, project, stack, { requireDeploySecrets: false }));
+  return accessModel(loadConfig(source, project, stack));
 }

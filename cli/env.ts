@@ -12,6 +12,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { parseDuration } from "../infra/duration";
+import { POLICY_PACK_DIR, policyConfigFor } from "../policy/enforcement";
 import { inferProfile } from "../stacks/profiles";
 import { accessModelOf, diffAccess } from "./access-diff";
 import { StackPreview, renderComment } from "./comment";
@@ -86,10 +87,9 @@ export function policyOptions(stackName: string): {
   policyPacks: string[];
   policyPackConfigs: string[];
 } {
+  // A stack whose profile the name does not tell is held to the strictest level.
   const profile = inferProfile(stackName) ?? "prod";
-  const level = profile === "staging" || profile === "prod" ? "mandatory" : "advisory";
-  const pack = path.join(PROJECT_ROOT, "policy");
-  return { policyPacks: [pack], policyPackConfigs: [path.join(pack, `config.${level}.json`)] };
+  return { policyPacks: [POLICY_PACK_DIR], policyPackConfigs: [policyConfigFor(profile)] };
 }
 
 function collectPolicy(events: EngineEvent[]): StackPreview["policy"] {

@@ -41,6 +41,11 @@ export interface DatabaseArgs {
   /** Address and token used at teardown to revoke the credentials still leased. */
   readonly vaultAddress: pulumi.Input<string>;
   readonly vaultToken: pulumi.Input<string>;
+  /**
+   * Rotate the Vault role's Postgres password once the connection exists, so that only Vault
+   * knows it (the generated one in state stops working).
+   */
+  readonly rotateRootCredential?: boolean;
   /** Providers of the two sides. */
   readonly vaultProvider: pulumi.ProviderResource;
   readonly postgresProvider: pulumi.ProviderResource;
@@ -225,6 +230,20 @@ export class Database extends pulumi.ComponentResource {
       );
     }
     this.roles = roles;
+    if (args.rotateRootCredential) {
+      new VaultRequest(
+        `${name}-rotate-root`,
+        {
+          address: args.vaultAddress,
+          token: args.vaultToken,
+          onCreate: this.mount.path.apply((mount) => ({
+            method: "POST" as const,
+            path: `${mount}/rotate-root/${connectionName}`,
+          })),
+        },
+        { parent: this, dependsOn: [this.connection] },
+      );
+    }
     // Deleted first (it depends on everything above): revokes open leases while the connection
     // and roles still exist, so Vault runs the revocation statements and drops the users.
     this.leaseRevocation = new VaultRequest(

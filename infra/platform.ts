@@ -4,6 +4,7 @@ import * as vault from "@pulumi/vault";
 import type { PlatformConfig } from "../stacks/config";
 import { appAccess } from "./access";
 import { AppRole } from "./approle";
+import { Bootstrap } from "./bootstrap";
 import { Audit } from "./audit";
 import { Database } from "./database";
 import { Kv } from "./kv";
@@ -35,6 +36,7 @@ export interface AppOutputs {
  */
 export class Platform extends pulumi.ComponentResource {
   public readonly server: VaultServer;
+  public readonly bootstrap?: Bootstrap;
   public readonly vaultProvider: vault.Provider;
   public readonly audit: Audit;
   public readonly kv: Kv;
@@ -69,16 +71,35 @@ export class Platform extends pulumi.ComponentResource {
         labels: environmentLabels(config.project, config.stack),
         auditDevices,
         token: config.vaultToken,
+        unsealKeyShares: {
+          shares: config.server.unsealKeyShares,
+          threshold: config.server.unsealKeyThreshold,
+        },
         protect,
       },
       { parent: this },
     );
 
+    // A server this program initialized is configured with a scoped provisioner token, not root.
+    let token = this.server.token;
+    if (this.server.init) {
+      this.bootstrap = new Bootstrap(
+        `${name}-bootstrap`,
+        {
+          address: this.server.address,
+          rootToken: this.server.token,
+          revokeRootToken: config.server.revokeRootToken,
+        },
+        { parent: this },
+      );
+      token = this.bootstrap.token;
+    }
+
     this.vaultProvider = new vault.Provider(
       `${name}-vault`,
       {
         address: this.server.address,
-        token: this.server.token,
+        token,
         // The program talks to a Vault it just created; it must not wait for a remote lookup.
         skipGetVaultVersion: true,
         maxRetries: 5,
@@ -123,9 +144,7 @@ export class Platform extends pulumi.ComponentResource {
         deleteVersionAfterSeconds: config.kv.deleteVersionAfterSeconds,
         protect,
         releaseDevMount:
-          config.server.mode === "dev"
-            ? { address: this.server.address, token: this.server.token }
-            : undefined,
+          config.server.mode === "dev" ? { address: this.server.address, token } : undefined,
       },
       afterAudit,
     );
@@ -166,7 +185,8 @@ export class Platform extends pulumi.ComponentResource {
         maxTtlSeconds: config.database.maxTtlSeconds,
         protect,
         vaultAddress: this.server.address,
-        vaultToken: this.server.token,
+        vaultToken: token,
+        rotateRootCredential: config.server.mode === "server",
         vaultProvider: this.vaultProvider,
         postgresProvider,
       },

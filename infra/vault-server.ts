@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { Flavor } from "../stacks/profiles";
 import { AuditDeviceSpec, FLAVOR_TRAITS, FlavorTraits, renderServerConfig } from "./server-config";
+import { ServerInit } from "./server-init";
 
 export interface VaultServerArgs {
   readonly flavor: Flavor;
@@ -20,8 +21,12 @@ export interface VaultServerArgs {
   readonly labels: Readonly<Record<string, string>>;
   /** Audit devices to declare in the server config (flavors that declare audit devices there). */
   readonly auditDevices: readonly AuditDeviceSpec[];
-  /** Token to configure a server-mode Vault with; dev mode generates its own. */
+  /**
+   * Server mode: the token of an already initialized server. Without it the program initializes
+   * the server itself (ServerInit) with these key shares.
+   */
   readonly token?: pulumi.Input<string>;
+  readonly unsealKeyShares?: { readonly shares: number; readonly threshold: number };
   /** Protect the volumes that hold data (server mode). */
   readonly protect?: boolean;
 }
@@ -39,9 +44,11 @@ export class VaultServer extends pulumi.ComponentResource {
   public readonly logsVolume: docker.Volume;
   public readonly dataVolume?: docker.Volume;
   /** URL clients on the host use; resolves once the container is healthy. */
-  public readonly address: pulumi.Output<string>;
-  /** Token with which the program configures Vault; always secret. */
-  public readonly token: pulumi.Output<string>;
+  public readonly address!: pulumi.Output<string>;
+  /** Dev root token, the initial root token, or the token given; always secret. */
+  public readonly token!: pulumi.Output<string>;
+  /** Server mode without a given token: initialization and unsealing. */
+  public readonly init?: ServerInit;
   /** Path of the file audit log inside the container (on the logs volume). */
   public readonly auditLogPath: string;
   public readonly traits: FlavorTraits;
@@ -84,10 +91,7 @@ export class VaultServer extends pulumi.ComponentResource {
           { parent: this },
         ).result,
       );
-    } else {
-      if (args.token === undefined) {
-        throw new Error("VaultServer: server mode needs args.token");
-      }
+    } else if (args.token !== undefined) {
       this.token = pulumi.secret(args.token);
     }
 
@@ -155,7 +159,24 @@ export class VaultServer extends pulumi.ComponentResource {
     );
 
     // Depending on the container makes everything configured through this address wait for it.
-    this.address = this.container.id.apply(() => apiAddress);
+    const containerAddress = this.container.id.apply(() => apiAddress);
+    if (args.mode === "server" && args.token === undefined) {
+      const shares = args.unsealKeyShares ?? { shares: 3, threshold: 2 };
+      this.init = new ServerInit(
+        `${name}-init`,
+        {
+          address: containerAddress,
+          secretShares: shares.shares,
+          secretThreshold: shares.threshold,
+        },
+        { parent: this },
+      );
+      this.token = pulumi.secret(this.init.rootToken);
+      // Configuration waits until the server is initialized and unsealed.
+      this.address = pulumi.all([this.init.id, containerAddress]).apply(([, address]) => address);
+    } else {
+      this.address = containerAddress;
+    }
     this.auditLogPath = `${traits.home}/logs/audit.log`;
 
     this.registerOutputs({ address: this.address, container: this.container });

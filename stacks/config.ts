@@ -83,6 +83,19 @@ const serverSchema = z.strictObject({
   network: z.enum(["host", "bridge"]).optional(),
   bindAddress: z.string().regex(IPV4, { error: "expected an IPv4 address" }).optional(),
   port: port.optional(),
+  unsealKeyShares: z
+    .number()
+    .int({ error: "expected an integer from 1 to 10" })
+    .min(1, { error: "expected an integer from 1 to 10" })
+    .max(10, { error: "expected an integer from 1 to 10" })
+    .optional(),
+  unsealKeyThreshold: z
+    .number()
+    .int({ error: "expected an integer from 1 to 10" })
+    .min(1, { error: "expected an integer from 1 to 10" })
+    .max(10, { error: "expected an integer from 1 to 10" })
+    .optional(),
+  revokeRootToken: z.boolean({ error: "expected true or false" }).optional(),
 });
 
 const postgresSchema = z.strictObject({
@@ -220,8 +233,11 @@ export interface PlatformConfig {
     readonly network: "host" | "bridge";
     readonly bindAddress: string;
     readonly port: number;
+    readonly unsealKeyShares: number;
+    readonly unsealKeyThreshold: number;
+    readonly revokeRootToken: boolean;
   };
-  /** Token the program configures Vault with in server mode (until init is automated). */
+  /** Server mode: the token of an already initialized server (else the program initializes it). */
   readonly vaultToken?: pulumi.Output<string>;
   readonly postgres: {
     readonly host: string;
@@ -411,20 +427,7 @@ const DEFAULT_APP_KV_READ = (app: string): string[] => [`${app}/*`];
 /**
  * Reads and validates the whole stack config. Throws a ConfigError listing every problem found.
  */
-export interface LoadOptions {
-  /**
-   * Require the secrets only a deployment needs (vaultToken in server mode). Off when config is
-   * evaluated for review, e.g. the access diff of a pull request, where they are not at hand.
-   */
-  readonly requireDeploySecrets?: boolean;
-}
-
-export function loadConfig(
-  source: ConfigSource,
-  project: string,
-  stack: string,
-  options: LoadOptions = {},
-): PlatformConfig {
+export function loadConfig(source: ConfigSource, project: string, stack: string): PlatformConfig {
   const problems = new Problems();
 
   const profileValue = readJson(source, "profile", problems);
@@ -505,6 +508,9 @@ export function loadConfig(
     network: server?.network ?? defaults.server.network,
     bindAddress: server?.bindAddress ?? "127.0.0.1",
     port: server?.port ?? defaults.server.port,
+    unsealKeyShares: server?.unsealKeyShares ?? 3,
+    unsealKeyThreshold: server?.unsealKeyThreshold ?? 2,
+    revokeRootToken: server?.revokeRootToken ?? false,
   };
   const resolvedPostgres = {
     host: postgres?.host ?? defaults.postgres.host,
@@ -559,16 +565,20 @@ export function loadConfig(
       "dev",
     );
   }
-  if (
-    resolvedServer.mode === "server" &&
-    vaultToken === undefined &&
-    (options.requireDeploySecrets ?? true)
-  ) {
+  if (resolvedServer.unsealKeyThreshold > resolvedServer.unsealKeyShares) {
     problems.add(
-      "vaultToken",
-      [],
-      "server mode needs the token the program configures Vault with (pulumi config set --secret vault-platform:vaultToken ...)",
-      undefined,
+      "server",
+      ["unsealKeyThreshold"],
+      `expected at most unsealKeyShares (${resolvedServer.unsealKeyShares})`,
+      resolvedServer.unsealKeyThreshold,
+    );
+  }
+  if (resolvedServer.mode === "dev" && resolvedServer.revokeRootToken) {
+    problems.add(
+      "server",
+      ["revokeRootToken"],
+      "applies to server mode only; a dev server's root token is generated",
+      true,
     );
   }
   if (resolvedPostgres.host === undefined) {

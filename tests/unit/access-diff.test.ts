@@ -9,11 +9,7 @@ const ROOT = path.resolve(__dirname, "../..");
 const PROJECT_YAML = fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8");
 
 function modelOf(stackYaml: string, stack = "prod") {
-  return accessModel(
-    loadConfig(stackFileSource(PROJECT_YAML, stackYaml), "vault-platform", stack, {
-      requireDeploySecrets: false,
-    }),
-  );
+  return accessModel(loadConfig(stackFileSource(PROJECT_YAML, stackYaml), "vault-platform", stack));
 }
 
 const PROD = fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8");

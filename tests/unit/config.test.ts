@@ -267,10 +267,16 @@ const BAD_INPUTS: [string, string, Record<string, unknown>, string][] = [
     'vault-platform:transit.path: mount path is already used by vault-platform:kv.path; got "secret"',
   ],
   [
-    "server mode without a token",
+    "threshold above shares",
+    "staging",
+    { server: { unsealKeyShares: 2, unsealKeyThreshold: 3 } },
+    "vault-platform:server.unsealKeyThreshold: expected at most unsealKeyShares (2); got 3",
+  ],
+  [
+    "root token revocation in dev mode",
     "dev",
-    { server: { mode: "server" } },
-    "vault-platform:vaultToken: server mode needs the token the program configures Vault with (pulumi config set --secret vault-platform:vaultToken ...); got nothing",
+    { server: { revokeRootToken: true } },
+    "vault-platform:server.revokeRootToken: applies to server mode only; a dev server's root token is generated; got true",
   ],
   [
     "seeds in plain text",
@@ -362,6 +368,9 @@ describe("loadConfig resolves profiles", () => {
       network: "host",
       bindAddress: "127.0.0.1",
       port: 8200,
+      unsealKeyShares: 3,
+      unsealKeyThreshold: 2,
+      revokeRootToken: false,
     });
     expect(config.postgres).toMatchObject({
       host: "127.0.0.1",

@@ -1,0 +1,117 @@
+import * as pulumi from "@pulumi/pulumi";
+
+export interface ServerInitArgs {
+  /** API address of the server to initialize. */
+  readonly address: pulumi.Input<string>;
+  /** Unseal key shares and how many of them unseal. */
+  readonly secretShares: number;
+  readonly secretThreshold: number;
+}
+
+interface InitState {
+  readonly address: string;
+  readonly secretShares: number;
+  readonly secretThreshold: number;
+  readonly unsealKeys?: string[];
+  readonly rootToken?: string;
+}
+
+/**
+ * Initializes a server-mode Vault once, keeps the unseal keys and the initial root token in
+ * state (secret), and unseals it on every later `up` that finds it sealed (after a restart).
+ * Nothing it handles is ever put into an error message: errors carry HTTP statuses only.
+ */
+const initProvider: pulumi.dynamic.ResourceProvider<InitState, InitState> = {
+  async create(inputs) {
+    const request = async (method: string, path: string, body?: unknown) => {
+      const response = await fetch(`${inputs.address}/v1/${path}`, {
+        method,
+        headers: { "Content-Type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      if (!response.ok) {
+        throw new Error(`${method} ${path} answered HTTP ${response.status}`);
+      }
+      return response.json() as Promise<Record<string, unknown>>;
+    };
+    // The container may still be starting.
+    let status: Record<string, unknown> | undefined;
+    for (let attempt = 0; attempt < 120 && status === undefined; attempt++) {
+      status = await request("GET", "sys/init").catch(async () => {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        return undefined;
+      });
+    }
+    if (status === undefined) {
+      throw new Error(`the server at ${inputs.address} did not answer within 60s`);
+    }
+    if (status.initialized) {
+      throw new Error(
+        "the server is already initialized: its unseal keys are not in this stack (start from an empty data volume)",
+      );
+    }
+    const init = await request("PUT", "sys/init", {
+      secret_shares: inputs.secretShares,
+      secret_threshold: inputs.secretThreshold,
+    });
+    const unsealKeys = init.keys_b64 as string[];
+    for (const key of unsealKeys.slice(0, inputs.secretThreshold)) {
+      await request("PUT", "sys/unseal", { key });
+    }
+    return {
+      id: "initialized",
+      outs: { ...inputs, unsealKeys, rootToken: init.root_token as string },
+    };
+  },
+
+  async diff(_id, olds, news) {
+    let sealed = false;
+    try {
+      const response = await fetch(`${news.address}/v1/sys/seal-status`);
+      sealed = response.ok && ((await response.json()) as { sealed: boolean }).sealed;
+    } catch {
+      // Unreachable: nothing to unseal now; the resources after it will report the outage.
+    }
+    const sharesChanged =
+      olds.secretShares !== news.secretShares || olds.secretThreshold !== news.secretThreshold;
+    return {
+      changes: sealed || olds.address !== news.address || sharesChanged,
+      // Rekeying is an operator's decision, not a side effect of a config edit.
+      replaces: [],
+    };
+  },
+
+  async update(_id, olds, news) {
+    const status = await fetch(`${news.address}/v1/sys/seal-status`);
+    if (status.ok && ((await status.json()) as { sealed: boolean }).sealed) {
+      for (const key of (olds.unsealKeys ?? []).slice(0, olds.secretThreshold)) {
+        const response = await fetch(`${news.address}/v1/sys/unseal`, {
+          method: "PUT",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ key }),
+        });
+        if (!response.ok) {
+          throw new Error(`PUT sys/unseal answered HTTP ${response.status}`);
+        }
+      }
+    }
+    return { outs: { ...olds, address: news.address } };
+  },
+};
+
+/** Initialization and unsealing of a server-mode Vault, as a resource. */
+export class ServerInit extends pulumi.dynamic.Resource {
+  public readonly rootToken!: pulumi.Output<string>;
+  public readonly unsealKeys!: pulumi.Output<string[]>;
+
+  constructor(name: string, args: ServerInitArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      initProvider,
+      name,
+      { ...args, unsealKeys: undefined, rootToken: undefined },
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["unsealKeys", "rootToken"] }),
+      "vaultplatform",
+      "ServerInit",
+    );
+  }
+}

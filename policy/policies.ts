@@ -1,0 +1,105 @@
+/**
+ * The policies of the vault-platform pack: names, descriptions and config schemas, each wired to
+ * its check in rules.ts. No policy sets its own enforcement level, so the pack's default
+ * ("mandatory") applies until a config file lowers it (see enforcement.ts).
+ */
+import type {
+  Policies,
+  ReportViolation,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationPolicy,
+} from "@pulumi/policy";
+import {
+  AclLimits,
+  AppRoleLimits,
+  DEFAULT_ACL_LIMITS,
+  DEFAULT_APPROLE_LIMITS,
+  checkAclPolicy,
+  checkAppRoleRole,
+  checkAuditDevices,
+  checkDataResourceProtected,
+  checkNoDevModeServer,
+  checkServerImagePinned,
+  checkServerListenerTls,
+  checkTransitKey,
+} from "./rules";
+
+/** The engine fills in schema defaults; these only matter where a check runs without it. */
+function configOf<T extends object>(args: ResourceValidationArgs, defaults: T): T {
+  return { ...defaults, ...args.getConfig<Partial<T>>() };
+}
+
+function resourcePolicy(
+  name: string,
+  description: string,
+  check: (args: ResourceValidationArgs, report: ReportViolation) => void,
+  configSchema?: ResourceValidationPolicy["configSchema"],
+): ResourceValidationPolicy {
+  return { name, description, ...(configSchema ? { configSchema } : {}), validateResource: check };
+}
+
+export const VAULT_PLATFORM_POLICIES: Policies = [
+  resourcePolicy(
+    "vault-server-not-dev-mode",
+    "The Vault/OpenBao container does not run a dev-mode server (in-memory, unsealed, root token).",
+    checkNoDevModeServer,
+  ),
+  resourcePolicy(
+    "vault-server-listener-tls",
+    "Every listener in the server config the container uploads keeps TLS on (no tls_disable).",
+    checkServerListenerTls,
+  ),
+  resourcePolicy(
+    "vault-server-image-pinned",
+    'The server image is pinned to a version tag or sha256 digest, never "latest" or untagged.',
+    checkServerImagePinned,
+  ),
+  {
+    name: "audit-devices-minimum",
+    description:
+      "At least two audit devices (vault.Audit resources plus devices declared in the server config), so one failing device does not block every request.",
+    validateStack: (args, report) => checkAuditDevices(args.resources, report),
+  } satisfies StackValidationPolicy,
+  resourcePolicy(
+    "approle-role-hardened",
+    "AppRole roles: secret-ids expire and are single- or limited-use, logins and tokens are bound to CIDRs, token TTLs stay under a maximum.",
+    (args, report) =>
+      checkAppRoleRole(args, report, configOf<AppRoleLimits>(args, DEFAULT_APPROLE_LIMITS)),
+    {
+      properties: {
+        maxTokenTtlSeconds: {
+          type: "integer",
+          minimum: 1,
+          default: DEFAULT_APPROLE_LIMITS.maxTokenTtlSeconds,
+          description: "Upper bound of tokenTtl and tokenMaxTtl, in seconds.",
+        },
+      },
+    },
+  ),
+  resourcePolicy(
+    "acl-policy-least-privilege",
+    "ACL policies grant no sudo and no sys/ path beyond a token's self-service ones, except the admin policy.",
+    (args, report) => checkAclPolicy(args, report, configOf<AclLimits>(args, DEFAULT_ACL_LIMITS)),
+    {
+      properties: {
+        adminPolicyName: {
+          type: "string",
+          minLength: 1,
+          default: DEFAULT_ACL_LIMITS.adminPolicyName,
+          description: "Vault name of the one policy that may grant sudo and sys/ paths.",
+        },
+      },
+    },
+  ),
+  resourcePolicy(
+    "transit-key-hardened",
+    "Transit keys are not exportable, not deletable and have no plaintext backup.",
+    checkTransitKey,
+  ),
+  resourcePolicy(
+    "data-resources-protected",
+    "Resources that hold data (KV and transit mounts, transit keys, the Postgres database, Docker volumes) are protected from deletion.",
+    checkDataResourceProtected,
+  ),
+];
