@@ -1,5 +1,4 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as vault from "@pulumi/vault";
 import { renderPolicyHcl } from "./policies";
 import { VaultRequest } from "./vault-request";
 
@@ -21,6 +20,7 @@ export const PROVISIONER_RULES = renderPolicyHcl(
     { path: "sys/audit", capabilities: ["read", "list", "sudo"] },
     { path: "sys/audit/*", capabilities: ["create", "read", "update", "delete", "sudo"] },
     { path: "sys/leases/revoke-prefix/*", capabilities: ["update", "sudo"] },
+    { path: "sys/leases/revoke", capabilities: ["update"] },
     { path: "auth/approle/*", capabilities: ["create", "read", "update", "delete", "list"] },
     { path: "auth/token/create", capabilities: ["create", "update"] },
     { path: "auth/token/lookup-self", capabilities: ["read"] },
@@ -35,6 +35,117 @@ export const PROVISIONER_RULES = renderPolicyHcl(
   ],
   "Managed by vault-platform: the token the program configures Vault with.",
 );
+
+interface ProvisionerState {
+  readonly address: string;
+  readonly rootToken: string;
+  readonly policyName: string;
+  readonly policy: string;
+  readonly token?: string;
+}
+
+async function vaultCall(
+  address: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+) {
+  const response = await fetch(`${address}/v1/${path}`, {
+    method,
+    headers: { "X-Vault-Token": token, "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) {
+    // Statuses only: bodies could echo what was sent.
+    throw new Error(`${method} ${path} answered HTTP ${response.status}`);
+  }
+  return response.status === 204 ? {} : ((await response.json()) as Record<string, unknown>);
+}
+
+/**
+ * The provisioner policy and its periodic orphan token, made through the API with the initial
+ * root token. Later changes to the policy are written with the provisioner token itself, so
+ * nothing here needs root once it exists (root may be revoked).
+ */
+const provisionerProvider: pulumi.dynamic.ResourceProvider<ProvisionerState, ProvisionerState> = {
+  async create(inputs) {
+    await vaultCall(
+      inputs.address,
+      inputs.rootToken,
+      "PUT",
+      `sys/policies/acl/${inputs.policyName}`,
+      {
+        policy: inputs.policy,
+      },
+    );
+    const created = await vaultCall(
+      inputs.address,
+      inputs.rootToken,
+      "POST",
+      "auth/token/create-orphan",
+      {
+        policies: [inputs.policyName],
+        no_default_policy: true,
+        renewable: true,
+        period: "768h",
+        display_name: "vault-platform-provisioner",
+      },
+    );
+    const token = (created.auth as { client_token: string }).client_token;
+    return { id: inputs.policyName, outs: { ...inputs, token } };
+  },
+  async diff(_id, olds, news) {
+    return { changes: olds.policy !== news.policy || olds.address !== news.address, replaces: [] };
+  },
+  async update(_id, olds, news) {
+    const token = olds.token as string;
+    if (olds.policy !== news.policy) {
+      await vaultCall(news.address, token, "PUT", `sys/policies/acl/${news.policyName}`, {
+        policy: news.policy,
+      });
+    }
+    // The root token given now may have been revoked; keep the one the state holds.
+    return { outs: { ...news, rootToken: olds.rootToken, token } };
+  },
+  async delete(_id, props) {
+    try {
+      await vaultCall(
+        props.address,
+        props.token as string,
+        "DELETE",
+        `sys/policies/acl/${props.policyName}`,
+      );
+      await vaultCall(props.address, props.token as string, "POST", "auth/token/revoke-self");
+    } catch {
+      // The server is gone with everything in it; nothing is left to clean up there.
+    }
+  },
+};
+
+class ProvisionerToken extends pulumi.dynamic.Resource {
+  declare public readonly token: pulumi.Output<string>;
+
+  constructor(
+    name: string,
+    args: {
+      address: pulumi.Input<string>;
+      rootToken: pulumi.Input<string>;
+      policyName: string;
+      policy: string;
+    },
+    opts?: pulumi.CustomResourceOptions,
+  ) {
+    super(
+      provisionerProvider,
+      name,
+      { ...args, rootToken: pulumi.secret(args.rootToken), token: undefined },
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["rootToken", "token"] }),
+      "vaultplatform",
+      "ProvisionerToken",
+    );
+  }
+}
 
 export interface BootstrapArgs {
   readonly address: pulumi.Input<string>;
@@ -54,33 +165,15 @@ export class Bootstrap extends pulumi.ComponentResource {
 
   constructor(name: string, args: BootstrapArgs, opts?: pulumi.ComponentResourceOptions) {
     super("vaultplatform:index:Bootstrap", name, {}, opts);
-    const rootProvider = new vault.Provider(
-      `${name}-root`,
+    const provisioner = new ProvisionerToken(
+      `${name}-provisioner`,
       {
         address: args.address,
-        token: args.rootToken,
-        // Nothing may ask Vault for anything with this token once it may have been revoked.
-        skipChildToken: true,
-        skipGetVaultVersion: true,
+        rootToken: args.rootToken,
+        policyName: PROVISIONER_POLICY,
+        policy: PROVISIONER_RULES,
       },
       { parent: this },
-    );
-    const policy = new vault.Policy(
-      `${name}-provisioner-policy`,
-      { name: PROVISIONER_POLICY, policy: PROVISIONER_RULES },
-      { parent: this, provider: rootProvider },
-    );
-    const token = new vault.Token(
-      `${name}-provisioner-token`,
-      {
-        policies: [policy.name],
-        noParent: true,
-        noDefaultPolicy: true,
-        renewable: true,
-        period: "768h",
-        displayName: "vault-platform-provisioner",
-      },
-      { parent: this, provider: rootProvider, additionalSecretOutputs: ["clientToken"] },
     );
     if (args.revokeRootToken) {
       new VaultRequest(
@@ -90,10 +183,10 @@ export class Bootstrap extends pulumi.ComponentResource {
           token: args.rootToken,
           onCreate: { method: "POST", path: "auth/token/revoke-self" },
         },
-        { parent: this, dependsOn: [token] },
+        { parent: this, dependsOn: [provisioner] },
       );
     }
-    this.token = pulumi.secret(token.clientToken);
+    this.token = pulumi.secret(provisioner.token);
     this.registerOutputs({});
   }
 }

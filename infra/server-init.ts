@@ -54,9 +54,15 @@ const initProvider: pulumi.dynamic.ResourceProvider<InitState, InitState> = {
       secret_shares: inputs.secretShares,
       secret_threshold: inputs.secretThreshold,
     });
-    const unsealKeys = init.keys_b64 as string[];
-    for (const key of unsealKeys.slice(0, inputs.secretThreshold)) {
-      await request("PUT", "sys/unseal", { key });
+    const unsealKeys = init.keys_base64 as string[];
+    // From here on the keys exist only in this response: whatever fails, they must reach the
+    // state. A server left sealed is unsealed by the next up (diff sees it sealed).
+    try {
+      for (const key of unsealKeys.slice(0, inputs.secretThreshold)) {
+        await request("PUT", "sys/unseal", { key });
+      }
+    } catch {
+      // Retried on the next up.
     }
     return {
       id: "initialized",
@@ -101,8 +107,9 @@ const initProvider: pulumi.dynamic.ResourceProvider<InitState, InitState> = {
 
 /** Initialization and unsealing of a server-mode Vault, as a resource. */
 export class ServerInit extends pulumi.dynamic.Resource {
-  public readonly rootToken!: pulumi.Output<string>;
-  public readonly unsealKeys!: pulumi.Output<string[]>;
+  // "declare": the engine sets these inside super(); a class field would reset them after it.
+  declare public readonly rootToken: pulumi.Output<string>;
+  declare public readonly unsealKeys: pulumi.Output<string[]>;
 
   constructor(name: string, args: ServerInitArgs, opts?: pulumi.CustomResourceOptions) {
     super(

@@ -76,6 +76,10 @@ function computed(
       return { result: `mock-password-${name}` };
     case "vault:appRole/authBackendRole:AuthBackendRole":
       return { roleId: `role-id-${String(inputs.roleName)}` };
+    case "pulumi-nodejs:dynamic/vaultplatform:ServerInit":
+      return { rootToken: "mock-root-token", unsealKeys: ["k1", "k2", "k3"] };
+    case "pulumi-nodejs:dynamic/vaultplatform:ProvisionerToken":
+      return { token: "mock-provisioner-token" };
     case "vault:appRole/authBackendRoleSecretId:AuthBackendRoleSecretId":
       return {
         wrappingToken: `wrapping-token-${String(inputs.roleName)}`,

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { T, TEST_SEEDS } from "./contract";
-import { named, ofType, recorded, settle, stackConfigSource, useMocks } from "./harness";
+import { named, ofType, settle, stackConfigSource, useMocks } from "./harness";
 
 describe("staging profile on a server the program initializes", () => {
   it("initializes, then configures Vault with a scoped provisioner token and revokes root", async () => {
@@ -35,34 +35,19 @@ describe("staging profile on a server the program initializes", () => {
     expect(platform.server.init).toBeDefined();
     expect(await pulumi.isSecret(platform.server.token)).toBe(true);
 
-    const policy = named("platform-bootstrap-provisioner-policy").inputs;
-    expect(policy.name).toBe(PROVISIONER_POLICY);
-    expect(policy.policy).toContain('path "sys/mounts/*"');
-    expect(named("platform-bootstrap-provisioner-token").inputs).toMatchObject({
-      policies: [PROVISIONER_POLICY],
-      noParent: true,
-      noDefaultPolicy: true,
-      renewable: true,
-      period: "768h",
-    });
+    const provisioner = named("platform-bootstrap-provisioner");
+    expect(provisioner.inputs.policyName).toBe(PROVISIONER_POLICY);
+    expect(provisioner.inputs.policy).toContain('path "sys/mounts/*"');
+    expect(provisioner.inputs.rootToken).toBe("mock-root-token");
+    expect(provisioner.secretInputs).toContain("rootToken");
     expect(named("platform-bootstrap-revoke-root").inputs.onCreate).toEqual({
       method: "POST",
       path: "auth/token/revoke-self",
     });
-    // The bootstrap resources use the root provider; everything else the provisioner's.
-    const providers = ofType(T.vaultProvider)
-      .map((provider) => provider.name)
-      .sort();
-    expect(providers).toEqual(["platform-bootstrap-root", "platform-vault"]);
-    for (const resource of recorded.filter((r) => r.type.startsWith("vault:"))) {
-      const expected = resource.name.startsWith("platform-bootstrap-")
-        ? "::platform-bootstrap-root::"
-        : "::platform-vault::";
-      expect(resource.provider).toContain(expected);
-    }
-    expect(
-      ofType(T.vaultProvider).find((p) => p.name === "platform-vault")?.secretInputs,
-    ).toContain("token");
+    // Vault is configured with the provisioner token, never with root.
+    expect(ofType(T.vaultProvider).map((provider) => provider.name)).toEqual(["platform-vault"]);
+    expect(named("platform-vault").inputs.token).toBe("mock-provisioner-token");
+    expect(named("platform-vault").secretInputs).toContain("token");
     // Only Vault knows its Postgres password after the first up.
     expect(named("platform-database-rotate-root").inputs.onCreate).toEqual({
       method: "POST",
