@@ -1,0 +1,296 @@
+/**
+ * Tier 2: the staging profile on a server-mode OpenBao the program initializes itself: raft on a
+ * volume, init and unseal as a resource, a scoped provisioner token with the root token revoked,
+ * the database root credential rotated; then a container restart and an `up` that only unseals.
+ */
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { Client } from "pg";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { formatResults, runChecks, vaultRequest } from "../../cli/checks";
+import { environmentOf } from "../../cli/verify";
+import { openStack, pulumiEnv, PROJECT_ROOT } from "../../cli/workspace";
+import { E2E_IMAGE, E2E_PG_ADMIN, E2E_PG_PORT, preflight } from "./toolchain";
+
+const STACK = `srv-${process.pid % 100000}`;
+const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "vault-platform-server-state-"));
+const opts = { stackName: STACK, backendUrl: `file://${stateDir}`, stateDir };
+const SEED = `server-seed-${process.pid}-q9w8`;
+let stack: Stack;
+const timings: Record<string, number> = {};
+
+async function timed<T>(label: string, body: () => Promise<T>): Promise<T> {
+  const start = Date.now();
+  try {
+    return await body();
+  } finally {
+    timings[label] = Math.round((Date.now() - start) / 1000);
+  }
+}
+
+function cli(...args: string[]): string {
+  return execFileSync("pulumi", [...args, "--stack", STACK], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, ...pulumiEnv(opts) },
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
+}
+
+function changesOf(summary: { resourceChanges?: Record<string, number> }): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(summary.resourceChanges ?? {}).filter(
+      ([kind, count]) => kind !== "same" && count > 0,
+    ),
+  );
+}
+
+async function pgLogin(user: string, password: string): Promise<string> {
+  const client = new Client({
+    host: "127.0.0.1",
+    port: E2E_PG_PORT,
+    database: "postgres",
+    user,
+    password,
+  });
+  try {
+    await client.connect();
+    return "ok";
+  } catch (error) {
+    return (error as Error).message;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+beforeAll(async () => {
+  const missing = await preflight();
+  if (missing) {
+    throw new Error(`tier 2 cannot run: ${missing}`);
+  }
+  stack = await openStack(opts);
+  await stack.setAllConfig(
+    {
+      "vault-platform:profile": { value: "staging" },
+      "vault-platform:server.flavor": { value: "openbao" },
+      "vault-platform:server.image": { value: E2E_IMAGE },
+      // A Postgres on this host's loopback is reachable from a host-networked container only.
+      "vault-platform:server.network": { value: "host" },
+      "vault-platform:server.port": { value: String(21000 + (process.pid % 1000) * 2) },
+      "vault-platform:server.unsealKeyShares": { value: "3" },
+      "vault-platform:server.unsealKeyThreshold": { value: "2" },
+      "vault-platform:server.revokeRootToken": { value: "true" },
+      "vault-platform:postgres.host": { value: "127.0.0.1" },
+      "vault-platform:postgres.port": { value: String(E2E_PG_PORT) },
+      "vault-platform:postgres.database": { value: "postgres" },
+      "vault-platform:postgresAdminPassword": { value: E2E_PG_ADMIN.password, secret: true },
+      'vault-platform:seeds["orders/config"].data.api_key': { value: SEED, secret: true },
+    },
+    true,
+  );
+  // Apps bound to loopback, as staging requires CIDRs.
+  const apps: Record<string, { value: string }> = {};
+  [
+    ["orders", "readwrite"],
+    ["reporting", "readonly"],
+  ].forEach(([name, access], index) => {
+    apps[`vault-platform:apps[${index}].name`] = { value: name };
+    apps[`vault-platform:apps[${index}].database`] = { value: access };
+    apps[`vault-platform:apps[${index}].transitKeys[0]`] = { value: name };
+    apps[`vault-platform:apps[${index}].boundCidrs[0]`] = { value: "127.0.0.1/32" };
+  });
+  await stack.setAllConfig(apps, true);
+}, 120_000);
+
+let destroyed = false;
+
+/**
+ * Staging transit keys are undeletable by design (deletion_allowed=false). A test environment
+ * forgets them instead: they go with the server and its raft volume.
+ */
+function releaseForTeardown(): void {
+  cli("state", "unprotect", "--all", "--yes");
+  const state = JSON.parse(cli("stack", "export")) as {
+    deployment: { resources: { urn: string; type: string }[] };
+  };
+  for (const resource of state.deployment.resources) {
+    if (resource.type === "vault:transit/secretBackendKey:SecretBackendKey") {
+      cli("state", "delete", resource.urn, "--yes");
+    }
+  }
+}
+
+afterAll(async () => {
+  if (!destroyed) {
+    // A failed test left it up: best-effort teardown so the host stays clean.
+    releaseForTeardown();
+    await stack.destroy({ refresh: true }).catch(() => undefined);
+    await stack.workspace.removeStack(STACK).catch(() => undefined);
+  }
+  fs.rmSync(path.join(PROJECT_ROOT, `Pulumi.${STACK}.yaml`), { force: true });
+  fs.rmSync(stateDir, { recursive: true, force: true });
+  console.log(`[server e2e] timings (s): ${JSON.stringify(timings)}`);
+}, 600_000);
+
+describe("server mode (OpenBao, staging profile)", () => {
+  let address = "";
+  let provisioner = "";
+
+  it("goes up from an empty stack: initialized, unsealed, configured", async () => {
+    const result = await timed("up", () => stack.up({ onOutput: () => undefined }));
+    expect(result.summary.result).toBe("succeeded");
+    address = result.outputs.vaultAddress.value as string;
+    provisioner = result.outputs.provisionerToken.value as string;
+    const health = await vaultRequest(address, "GET", "sys/health");
+    expect(health.body).toMatchObject({ initialized: true, sealed: false });
+    expect(result.outputs.rootToken).toBeUndefined();
+  });
+
+  it("passes the outside-in checks with the provisioner token", async () => {
+    const results = await timed("verify", async () => runChecks(await environmentOf(stack)));
+    console.log(formatResults(results));
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+  });
+
+  it("keeps the root token, unseal keys and database password out of state, and they work as designed", async () => {
+    const plain = JSON.parse(cli("stack", "export", "--show-secrets")) as {
+      deployment: { resources: { type: string; outputs?: Record<string, unknown> }[] };
+    };
+    const reveal = (value: unknown): unknown =>
+      typeof value === "object" && value !== null && "plaintext" in value
+        ? JSON.parse((value as { plaintext: string }).plaintext)
+        : value;
+    const init = plain.deployment.resources.find((r) =>
+      r.type.endsWith("vaultplatform:ServerInit"),
+    );
+    const rootToken = reveal(init?.outputs?.rootToken) as string;
+    const unsealKeys = reveal(init?.outputs?.unsealKeys) as string[];
+    const password = reveal(
+      plain.deployment.resources.find(
+        (r) => r.type === "random:index/randomPassword:RandomPassword",
+      )?.outputs?.result,
+    ) as string;
+    expect(unsealKeys).toHaveLength(3);
+    const known: [string, string][] = [
+      ["root token", rootToken],
+      ...unsealKeys.map((key, i): [string, string] => [`unseal key ${i}`, key]),
+      ["generated Postgres password", password],
+      ["provisioner token", provisioner],
+      ["seed", SEED],
+    ];
+    const exported = cli("stack", "export");
+    expect(known.filter(([, secret]) => exported.includes(secret)).map(([label]) => label)).toEqual(
+      [],
+    );
+
+    // Root revoked after bootstrap; the provisioner token works.
+    expect((await vaultRequest(address, "GET", "auth/token/lookup-self", rootToken)).status).toBe(
+      403,
+    );
+    expect((await vaultRequest(address, "GET", "auth/token/lookup-self", provisioner)).status).toBe(
+      200,
+    );
+    // After rotate-root only Vault knows its Postgres password: the generated one is refused.
+    const vaultRole = (await stack.outputs()).postgres.value.vaultRole as string;
+    expect(await pgLogin(vaultRole, password)).toMatch(/password authentication failed/);
+  });
+
+  it("a second up changes nothing", async () => {
+    const result = await timed("second up", () => stack.up({ onOutput: () => undefined }));
+    expect(changesOf(result.summary)).toEqual({});
+  });
+
+  it("after a container restart: sealed, then up unseals and changes nothing else; data intact", async () => {
+    const written = await vaultRequest(
+      address,
+      "POST",
+      "secret/data/orders/before-restart",
+      provisioner,
+      {
+        data: { note: "written before the restart" },
+      },
+    );
+    expect(written.status).toBe(200);
+    const container = (await stack.outputs()).container.value as string;
+    execFileSync("docker", ["restart", container]);
+    let sealed: boolean | undefined;
+    for (let i = 0; i < 60 && sealed === undefined; i++) {
+      sealed = await vaultRequest(address, "GET", "sys/seal-status")
+        .then((r) => r.body?.sealed as boolean | undefined)
+        .catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect(sealed).toBe(true);
+
+    const lines: string[] = [];
+    const result = await timed("up after restart", () =>
+      stack.up({ diff: true, onOutput: (text) => lines.push(text) }),
+    );
+    const changes = changesOf(result.summary);
+    if (JSON.stringify(changes) !== JSON.stringify({ update: 1 })) {
+      console.log(lines.join(""));
+    }
+    // The one update is the unseal.
+    expect(changes).toEqual({ update: 1 });
+    expect(lines.join("")).toMatch(/~ pulumi-nodejs:dynamic\/vaultplatform:ServerInit/);
+    expect((await vaultRequest(address, "GET", "sys/seal-status")).body.sealed).toBe(false);
+
+    const before = await vaultRequest(
+      address,
+      "GET",
+      "secret/data/orders/before-restart",
+      provisioner,
+    );
+    expect(before.body.data.data).toEqual({ note: "written before the restart" });
+    const seed = await vaultRequest(address, "GET", "secret/data/orders/config", provisioner);
+    expect(seed.body.data.data).toEqual({ api_key: SEED });
+    const results = await runChecks(await environmentOf(stack));
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+
+    const again = await stack.up({ onOutput: () => undefined });
+    expect(changesOf(again.summary)).toEqual({});
+  });
+
+  it("destroy (after unprotecting) leaves no container, volume or Postgres role behind", async () => {
+    releaseForTeardown();
+    const lines: string[] = [];
+    try {
+      await timed("destroy", () =>
+        stack.destroy({ refresh: true, onOutput: (text) => lines.push(text) }),
+      );
+    } catch (error) {
+      console.log(lines.join(""));
+      throw error;
+    }
+    destroyed = true;
+    await stack.workspace.removeStack(STACK);
+    const left = execFileSync(
+      "docker",
+      ["ps", "-a", "-q", "--filter", `label=vault-platform.stack=${STACK}`],
+      { encoding: "utf8" },
+    ).trim();
+    expect(left).toBe("");
+    const volumes = execFileSync(
+      "docker",
+      ["volume", "ls", "-q", "--filter", `label=vault-platform.stack=${STACK}`],
+      {
+        encoding: "utf8",
+      },
+    ).trim();
+    expect(volumes).toBe("");
+    const client = new Client({
+      host: "127.0.0.1",
+      port: E2E_PG_PORT,
+      database: "postgres",
+      ...E2E_PG_ADMIN,
+    });
+    await client.connect();
+    const roles = await client.query(
+      `SELECT rolname FROM pg_roles WHERE rolname LIKE 'v-%' OR rolname LIKE 'vp_${STACK.replace("-", "_")}%'`,
+    );
+    await client.end();
+    expect(roles.rows).toEqual([]);
+  });
+});
