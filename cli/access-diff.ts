@@ -9,6 +9,7 @@ import * as path from "path";
 import { AccessModel, accessModel } from "../infra/access";
 import type { Capability } from "../infra/policies";
 import { loadConfig } from "../stacks/config";
+import { inferProfile } from "../stacks/profiles";
 import { stackFileSource } from "../stacks/stack-files";
 
 export interface AccessChange {
@@ -74,6 +75,11 @@ export function accessModelOf(
     // The project did not exist at that revision: nobody had access.
     return {};
   }
-  const source = stackFileSource(projectYaml, read(`Pulumi.${stack}.yaml`));
+  const stackYaml = read(`Pulumi.${stack}.yaml`);
+  if (stackYaml === undefined && inferProfile(stack) === undefined) {
+    // A stack that needs its own file and has none there did not exist: nobody had access.
+    return {};
+  }
+  const source = stackFileSource(projectYaml, stackYaml);
   return accessModel(loadConfig(source, project, stack));
 }

@@ -104,10 +104,21 @@ function collectPolicy(events: EngineEvent[]): StackPreview["policy"] {
 
 async function previewOne(stack: Stack, args: EnvArgs): Promise<StackPreview> {
   const events: EngineEvent[] = [];
-  const access = diffAccess(
-    accessModelOf(PROJECT_ROOT, PROJECT, stack.name, args.base ?? "HEAD"),
-    accessModelOf(PROJECT_ROOT, PROJECT, stack.name),
-  );
+  let access: StackPreview["access"];
+  try {
+    access = diffAccess(
+      accessModelOf(PROJECT_ROOT, PROJECT, stack.name, args.base ?? "HEAD"),
+      accessModelOf(PROJECT_ROOT, PROJECT, stack.name),
+    );
+  } catch (error) {
+    return {
+      stack: stack.name,
+      changes: {},
+      policy: [],
+      access: [],
+      error: (error as Error).message,
+    };
+  }
   try {
     const result = await stack.preview({
       onEvent: (event) => events.push(event),

@@ -19,10 +19,11 @@ export async function environmentOf(stack: Stack, probeTable?: string): Promise<
   };
   const adminToken =
     (outputs.rootToken?.value as string | undefined) ??
+    (outputs.provisionerToken?.value as string | undefined) ??
     (await stack.getConfig("vault-platform:vaultToken").then((c) => c.value));
   if (!adminToken) {
     throw new Error(
-      "no admin token: neither a dev-mode rootToken output nor vault-platform:vaultToken",
+      "no admin token: no rootToken or provisionerToken output, and no vault-platform:vaultToken",
     );
   }
   const apps = value<Record<string, Omit<AppUnderTest, "name">>>("apps");

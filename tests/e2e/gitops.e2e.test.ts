@@ -157,4 +157,17 @@ describe("GitOps CLI", () => {
     expect(second.status).toBe(0);
     expect(second.output).toContain('{"destroyed":[],"skipped":[]}');
   });
+
+  it("a preview of a deliberately weakened prod config fails on the policy pack with the rule's message", () => {
+    // Not "prod" itself (its committed stack file stays untouched): a stack whose name implies
+    // no profile is held to the mandatory level, like prod.
+    const weakened = `prod-weakened-${PR}`;
+    initStack(weakened, { "vault-platform:profile": "dev" });
+    const preview = npmEnv("preview", "--stack", weakened, "--policy");
+    expect(preview.status).toBe(1);
+    expect(preview.output).toContain("| vault-server-not-dev-mode | mandatory |");
+    expect(preview.output).toContain(
+      'container "platform-server-container" starts the server with "-dev"',
+    );
+  });
 });

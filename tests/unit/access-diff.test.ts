@@ -86,6 +86,8 @@ describe("access diff", () => {
     const workTree = accessModelOf(ROOT, "vault-platform", "staging");
     expect(Object.keys(workTree).sort()).toEqual(["app-orders", "app-reporting"]);
     expect(Object.keys(atHead).sort()).toEqual(["app-orders", "app-reporting"]);
+    // A stack that needs its own file and has none at that revision: nobody had access.
+    expect(accessModelOf(ROOT, "vault-platform", "feature-x", "HEAD")).toEqual({});
     // A revision before the project existed: nobody had access.
     expect(
       accessModelOf(ROOT, "vault-platform", "staging", "4b825dc642cb6eb9a060e54bf8d69288fbee4904"),
