@@ -27,3 +27,5 @@ export const apps = platform.apps;
 export const wrappedSecretIds = platform.approle.wrappedSecretIds;
 /** Dev mode only: the generated root token, as a secret (`pulumi stack output --show-secrets`). */
 export const rootToken = config.server.mode === "dev" ? platform.server.token : undefined;
+/** Server mode the program initialized: the scoped provisioner token, as a secret. */
+export const provisionerToken = platform.bootstrap?.token;
