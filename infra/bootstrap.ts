@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { vaultHttp } from "./vault-http";
 import { renderPolicyHcl } from "./policies";
 import { VaultRequest } from "./vault-request";
 
@@ -38,6 +39,7 @@ export const PROVISIONER_RULES = renderPolicyHcl(
 
 interface ProvisionerState {
   readonly address: string;
+  readonly caCert?: string;
   readonly rootToken: string;
   readonly policyName: string;
   readonly policy: string;
@@ -45,22 +47,25 @@ interface ProvisionerState {
 }
 
 async function vaultCall(
-  address: string,
+  state: ProvisionerState,
   token: string,
   method: string,
   path: string,
   body?: unknown,
 ) {
-  const response = await fetch(`${address}/v1/${path}`, {
+  const response = await vaultHttp({
+    address: state.address,
+    caCert: state.caCert,
     method,
-    headers: { "X-Vault-Token": token, "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
+    path,
+    token,
+    body,
   });
-  if (!response.ok) {
+  if (response.status < 200 || response.status >= 300) {
     // Statuses only: bodies could echo what was sent.
     throw new Error(`${method} ${path} answered HTTP ${response.status}`);
   }
-  return response.status === 204 ? {} : ((await response.json()) as Record<string, unknown>);
+  return (response.body ?? {}) as Record<string, unknown>;
 }
 
 /**
@@ -68,40 +73,35 @@ async function vaultCall(
  * root token. Later changes to the policy are written with the provisioner token itself, so
  * nothing here needs root once it exists (root may be revoked).
  */
-const provisionerProvider: pulumi.dynamic.ResourceProvider<ProvisionerState, ProvisionerState> = {
+export const provisionerProvider: pulumi.dynamic.ResourceProvider<
+  ProvisionerState,
+  ProvisionerState
+> = {
   async create(inputs) {
-    await vaultCall(
-      inputs.address,
-      inputs.rootToken,
-      "PUT",
-      `sys/policies/acl/${inputs.policyName}`,
-      {
-        policy: inputs.policy,
-      },
-    );
-    const created = await vaultCall(
-      inputs.address,
-      inputs.rootToken,
-      "POST",
-      "auth/token/create-orphan",
-      {
-        policies: [inputs.policyName],
-        no_default_policy: true,
-        renewable: true,
-        period: "768h",
-        display_name: "vault-platform-provisioner",
-      },
-    );
+    await vaultCall(inputs, inputs.rootToken, "PUT", `sys/policies/acl/${inputs.policyName}`, {
+      policy: inputs.policy,
+    });
+    const created = await vaultCall(inputs, inputs.rootToken, "POST", "auth/token/create-orphan", {
+      policies: [inputs.policyName],
+      no_default_policy: true,
+      renewable: true,
+      period: "768h",
+      display_name: "vault-platform-provisioner",
+    });
     const token = (created.auth as { client_token: string }).client_token;
     return { id: inputs.policyName, outs: { ...inputs, token } };
   },
   async diff(_id, olds, news) {
-    return { changes: olds.policy !== news.policy || olds.address !== news.address, replaces: [] };
+    return {
+      changes:
+        olds.policy !== news.policy || olds.address !== news.address || olds.caCert !== news.caCert,
+      replaces: [],
+    };
   },
   async update(_id, olds, news) {
     const token = olds.token as string;
     if (olds.policy !== news.policy) {
-      await vaultCall(news.address, token, "PUT", `sys/policies/acl/${news.policyName}`, {
+      await vaultCall(news, token, "PUT", `sys/policies/acl/${news.policyName}`, {
         policy: news.policy,
       });
     }
@@ -111,12 +111,12 @@ const provisionerProvider: pulumi.dynamic.ResourceProvider<ProvisionerState, Pro
   async delete(_id, props) {
     try {
       await vaultCall(
-        props.address,
+        props,
         props.token as string,
         "DELETE",
         `sys/policies/acl/${props.policyName}`,
       );
-      await vaultCall(props.address, props.token as string, "POST", "auth/token/revoke-self");
+      await vaultCall(props, props.token as string, "POST", "auth/token/revoke-self");
     } catch {
       // The server is gone with everything in it; nothing is left to clean up there.
     }
@@ -151,6 +151,8 @@ export interface BootstrapArgs {
   readonly address: pulumi.Input<string>;
   /** The initial root token: used only to create the provisioner policy and token. */
   readonly rootToken: pulumi.Input<string>;
+  /** CA certificate of a TLS listener. */
+  readonly caCert?: pulumi.Input<string>;
   /** Revoke the initial root token once the provisioner token exists. */
   readonly revokeRootToken: boolean;
 }
@@ -181,6 +183,7 @@ export class Bootstrap extends pulumi.ComponentResource {
         {
           address: args.address,
           token: args.rootToken,
+          caCert: args.caCert,
           onCreate: { method: "POST", path: "auth/token/revoke-self" },
         },
         { parent: this, dependsOn: [provisioner] },

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { vaultHttp } from "./vault-http";
 
 export interface ServerInitArgs {
   /** API address of the server to initialize. */
@@ -6,10 +7,13 @@ export interface ServerInitArgs {
   /** Unseal key shares and how many of them unseal. */
   readonly secretShares: number;
   readonly secretThreshold: number;
+  /** CA certificate of a TLS listener. */
+  readonly caCert?: pulumi.Input<string>;
 }
 
 interface InitState {
   readonly address: string;
+  readonly caCert?: string;
   readonly secretShares: number;
   readonly secretThreshold: number;
   readonly unsealKeys?: string[];
@@ -21,18 +25,20 @@ interface InitState {
  * state (secret), and unseals it on every later `up` that finds it sealed (after a restart).
  * Nothing it handles is ever put into an error message: errors carry HTTP statuses only.
  */
-const initProvider: pulumi.dynamic.ResourceProvider<InitState, InitState> = {
+export const initProvider: pulumi.dynamic.ResourceProvider<InitState, InitState> = {
   async create(inputs) {
     const request = async (method: string, path: string, body?: unknown) => {
-      const response = await fetch(`${inputs.address}/v1/${path}`, {
+      const response = await vaultHttp({
+        address: inputs.address,
         method,
-        headers: { "Content-Type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        path,
+        body,
+        caCert: inputs.caCert,
       });
-      if (!response.ok) {
+      if (response.status < 200 || response.status >= 300) {
         throw new Error(`${method} ${path} answered HTTP ${response.status}`);
       }
-      return response.json() as Promise<Record<string, unknown>>;
+      return (response.body ?? {}) as Record<string, unknown>;
     };
     // The container may still be starting.
     let status: Record<string, unknown> | undefined;
@@ -73,35 +79,43 @@ const initProvider: pulumi.dynamic.ResourceProvider<InitState, InitState> = {
   async diff(_id, olds, news) {
     let sealed = false;
     try {
-      const response = await fetch(`${news.address}/v1/sys/seal-status`);
-      sealed = response.ok && ((await response.json()) as { sealed: boolean }).sealed;
+      const response = await vaultHttp({
+        address: news.address,
+        method: "GET",
+        path: "sys/seal-status",
+        caCert: news.caCert,
+      });
+      sealed = response.status === 200 && response.body?.sealed === true;
     } catch {
       // Unreachable: nothing to unseal now; the resources after it will report the outage.
     }
     const sharesChanged =
       olds.secretShares !== news.secretShares || olds.secretThreshold !== news.secretThreshold;
     return {
-      changes: sealed || olds.address !== news.address || sharesChanged,
+      changes:
+        sealed || olds.address !== news.address || olds.caCert !== news.caCert || sharesChanged,
       // Rekeying is an operator's decision, not a side effect of a config edit.
       replaces: [],
     };
   },
 
   async update(_id, olds, news) {
-    const status = await fetch(`${news.address}/v1/sys/seal-status`);
-    if (status.ok && ((await status.json()) as { sealed: boolean }).sealed) {
+    const at = { address: news.address, caCert: news.caCert };
+    const status = await vaultHttp({ ...at, method: "GET", path: "sys/seal-status" });
+    if (status.status === 200 && status.body?.sealed === true) {
       for (const key of (olds.unsealKeys ?? []).slice(0, olds.secretThreshold)) {
-        const response = await fetch(`${news.address}/v1/sys/unseal`, {
+        const response = await vaultHttp({
+          ...at,
           method: "PUT",
-          headers: { "Content-Type": "application/json" },
-          body: JSON.stringify({ key }),
+          path: "sys/unseal",
+          body: { key },
         });
-        if (!response.ok) {
+        if (response.status !== 200) {
           throw new Error(`PUT sys/unseal answered HTTP ${response.status}`);
         }
       }
     }
-    return { outs: { ...olds, address: news.address } };
+    return { outs: { ...olds, address: news.address, caCert: news.caCert } };
   },
 };
 

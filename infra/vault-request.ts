@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { vaultHttp } from "./vault-http";
 
 /** One Vault API call. */
 export interface VaultCall {
@@ -11,6 +12,8 @@ export interface VaultCall {
 export interface VaultRequestArgs {
   readonly address: pulumi.Input<string>;
   readonly token: pulumi.Input<string>;
+  /** CA certificate of a TLS listener. */
+  readonly caCert?: pulumi.Input<string>;
   /** Made when the resource is created (and again when the call changes). */
   readonly onCreate?: pulumi.Input<VaultCall>;
   /** Made when the resource is deleted. */
@@ -20,6 +23,7 @@ export interface VaultRequestArgs {
 interface VaultRequestState {
   readonly address: string;
   readonly token: string;
+  readonly caCert?: string;
   readonly onCreate?: VaultCall;
   readonly onDelete?: VaultCall;
 }
@@ -32,13 +36,16 @@ async function call(
   if (!request) {
     return;
   }
-  let response: Response;
+  let status: number;
   try {
-    response = await fetch(`${state.address}/v1/${request.path}`, {
+    ({ status } = await vaultHttp({
+      address: state.address,
       method: request.method,
-      headers: { "X-Vault-Token": state.token, "Content-Type": "application/json" },
-      body: request.body ? JSON.stringify(request.body) : undefined,
-    });
+      path: request.path,
+      token: state.token,
+      body: request.body,
+      caCert: state.caCert,
+    }));
   } catch (error) {
     // At teardown a server that is already gone cannot be asked anything; blocking the
     // destroy of everything else on it would leave more behind, not less.
@@ -49,9 +56,9 @@ async function call(
       `${request.method} ${request.path}: Vault unreachable (${(error as Error).message})`,
     );
   }
-  if (!response.ok) {
+  if (status < 200 || status >= 300) {
     // The status only: a response body could echo request details.
-    throw new Error(`${request.method} ${request.path} answered HTTP ${response.status}`);
+    throw new Error(`${request.method} ${request.path} answered HTTP ${status}`);
   }
 }
 
@@ -59,29 +66,31 @@ async function call(
  * A Vault API call made at create or delete time, for the few lifecycle steps no provider
  * resource covers. Its state holds the token as a secret.
  */
-const vaultRequestProvider: pulumi.dynamic.ResourceProvider<VaultRequestState, VaultRequestState> =
-  {
-    async create(inputs) {
-      await call(inputs, inputs.onCreate, false);
-      return { id: `${inputs.onCreate?.path ?? ""}|${inputs.onDelete?.path ?? ""}`, outs: inputs };
-    },
-    async diff(_id, olds, news) {
-      const callsChanged =
-        JSON.stringify(olds.onCreate) !== JSON.stringify(news.onCreate) ||
-        JSON.stringify(olds.onDelete) !== JSON.stringify(news.onDelete);
-      return {
-        changes: callsChanged || olds.address !== news.address || olds.token !== news.token,
-        replaces: callsChanged ? ["onCreate", "onDelete"] : [],
-        deleteBeforeReplace: true,
-      };
-    },
-    async update(_id, _olds, news) {
-      return { outs: news };
-    },
-    async delete(_id, props) {
-      await call(props, props.onDelete, true);
-    },
-  };
+export const vaultRequestProvider: pulumi.dynamic.ResourceProvider<
+  VaultRequestState,
+  VaultRequestState
+> = {
+  async create(inputs) {
+    await call(inputs, inputs.onCreate, false);
+    return { id: `${inputs.onCreate?.path ?? ""}|${inputs.onDelete?.path ?? ""}`, outs: inputs };
+  },
+  async diff(_id, olds, news) {
+    const callsChanged =
+      JSON.stringify(olds.onCreate) !== JSON.stringify(news.onCreate) ||
+      JSON.stringify(olds.onDelete) !== JSON.stringify(news.onDelete);
+    return {
+      changes: callsChanged || olds.address !== news.address || olds.token !== news.token,
+      replaces: callsChanged ? ["onCreate", "onDelete"] : [],
+      deleteBeforeReplace: true,
+    };
+  },
+  async update(_id, _olds, news) {
+    return { outs: news };
+  },
+  async delete(_id, props) {
+    await call(props, props.onDelete, true);
+  },
+};
 
 export class VaultRequest extends pulumi.dynamic.Resource {
   constructor(name: string, args: VaultRequestArgs, opts?: pulumi.CustomResourceOptions) {
@@ -91,6 +100,7 @@ export class VaultRequest extends pulumi.dynamic.Resource {
       {
         address: args.address,
         token: pulumi.secret(args.token),
+        caCert: args.caCert,
         onCreate: args.onCreate,
         onDelete: args.onDelete,
       },

@@ -1,0 +1,247 @@
+/**
+ * The dynamic providers (init/unseal, provisioner token, lifecycle calls) against a fake Vault
+ * API on 127.0.0.1: the calls they make, in order, and what they keep in state.
+ */
+import * as http from "http";
+import { AddressInfo } from "net";
+import { provisionerProvider } from "../../infra/bootstrap";
+import { initProvider } from "../../infra/server-init";
+import { vaultRequestProvider } from "../../infra/vault-request";
+
+interface Call {
+  method: string;
+  path: string;
+  token?: string;
+  body?: Record<string, unknown>;
+}
+
+class FakeVault {
+  calls: Call[] = [];
+  initialized = false;
+  sealed = true;
+  failWith?: number;
+  private server = http.createServer((request, response) => {
+    let text = "";
+    request.on("data", (chunk) => (text += chunk));
+    request.on("end", () => {
+      const path = (request.url ?? "").replace(/^\/v1\//, "");
+      this.calls.push({
+        method: request.method ?? "",
+        path,
+        token: request.headers["x-vault-token"] as string | undefined,
+        body: text ? JSON.parse(text) : undefined,
+      });
+      const reply = (status: number, body?: unknown) => {
+        response.writeHead(status, { "Content-Type": "application/json" });
+        response.end(body === undefined ? "" : JSON.stringify(body));
+      };
+      if (this.failWith) {
+        return reply(this.failWith, { errors: ["secret detail"] });
+      }
+      if (path === "sys/init" && request.method === "GET") {
+        return reply(200, { initialized: this.initialized });
+      }
+      if (path === "sys/init") {
+        this.initialized = true;
+        return reply(200, { keys_base64: ["k1", "k2", "k3"], root_token: "root-1" });
+      }
+      if (path === "sys/unseal") {
+        this.sealed = false;
+        return reply(200, { sealed: false });
+      }
+      if (path === "sys/seal-status") {
+        return reply(200, { sealed: this.sealed });
+      }
+      if (path === "auth/token/create-orphan") {
+        return reply(200, { auth: { client_token: "provisioner-1" } });
+      }
+      return reply(204);
+    });
+  });
+  address = "";
+  async start(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
+    this.address = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+  async stop(): Promise<void> {
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+}
+
+let vault: FakeVault;
+beforeEach(async () => {
+  vault = new FakeVault();
+  await vault.start();
+});
+afterEach(() => vault.stop());
+
+describe("ServerInit provider", () => {
+  it("initializes once, unseals with the threshold of keys and keeps keys and root token", async () => {
+    const inputs = { address: vault.address, secretShares: 3, secretThreshold: 2 };
+    const result = await initProvider.create(inputs);
+    expect(result.outs).toEqual({ ...inputs, unsealKeys: ["k1", "k2", "k3"], rootToken: "root-1" });
+    expect(vault.calls.map((c) => `${c.method} ${c.path}`)).toEqual([
+      "GET sys/init",
+      "PUT sys/init",
+      "PUT sys/unseal",
+      "PUT sys/unseal",
+    ]);
+    expect(vault.calls[1].body).toEqual({ secret_shares: 3, secret_threshold: 2 });
+    expect(vault.calls.slice(2).map((c) => c.body?.key)).toEqual(["k1", "k2"]);
+  });
+
+  it("refuses a server that is already initialized (its keys are not in the stack)", async () => {
+    vault.initialized = true;
+    await expect(
+      initProvider.create({ address: vault.address, secretShares: 1, secretThreshold: 1 }),
+    ).rejects.toThrow("the server is already initialized");
+  });
+
+  it("sees a sealed server as a change and unseals it on update", async () => {
+    const state = {
+      address: vault.address,
+      secretShares: 3,
+      secretThreshold: 2,
+      unsealKeys: ["k1", "k2", "k3"],
+      rootToken: "root-1",
+    };
+    const inputs = { address: vault.address, secretShares: 3, secretThreshold: 2 };
+    expect((await initProvider.diff!("initialized", state, inputs)).changes).toBe(true);
+    const updated = await initProvider.update!("initialized", state, inputs);
+    expect(updated.outs).toEqual(state);
+    expect(vault.sealed).toBe(false);
+    expect((await initProvider.diff!("initialized", state, inputs)).changes).toBe(false);
+  });
+
+  it("leaves a server alone whose seal status it cannot read", async () => {
+    vault.failWith = 500;
+    vault.initialized = false;
+    await expect(
+      initProvider.update!(
+        "initialized",
+        { address: vault.address, secretShares: 1, secretThreshold: 1, unsealKeys: ["k"] },
+        { address: vault.address, secretShares: 1, secretThreshold: 1 },
+      ),
+    ).resolves.toBeDefined();
+  });
+});
+
+describe("ProvisionerToken provider", () => {
+  const args = () => ({
+    address: vault.address,
+    rootToken: "root-1",
+    policyName: "vault-platform-admin",
+    policy: 'path "sys/mounts" {}',
+  });
+
+  it("writes the policy and creates a periodic orphan token with the root token", async () => {
+    const result = await provisionerProvider.create(args());
+    expect(result.outs?.token).toBe("provisioner-1");
+    expect(vault.calls.map((c) => `${c.method} ${c.path} ${c.token}`)).toEqual([
+      "PUT sys/policies/acl/vault-platform-admin root-1",
+      "POST auth/token/create-orphan root-1",
+    ]);
+    expect(vault.calls[1].body).toEqual({
+      policies: ["vault-platform-admin"],
+      no_default_policy: true,
+      renewable: true,
+      period: "768h",
+      display_name: "vault-platform-provisioner",
+    });
+  });
+
+  it("rewrites a changed policy with the provisioner token (root may be revoked)", async () => {
+    const old = { ...args(), token: "provisioner-1" };
+    const next = { ...args(), rootToken: "revoked", policy: 'path "sys/audit" {}' };
+    expect((await provisionerProvider.diff!("x", old, next)).changes).toBe(true);
+    const result = await provisionerProvider.update!("x", old, next);
+    expect(result.outs).toMatchObject({ token: "provisioner-1", rootToken: "root-1" });
+    expect(vault.calls).toEqual([
+      {
+        method: "PUT",
+        path: "sys/policies/acl/vault-platform-admin",
+        token: "provisioner-1",
+        body: { policy: 'path "sys/audit" {}' },
+      },
+    ]);
+  });
+
+  it("deletes its policy and revokes itself; a server already gone is no error", async () => {
+    await provisionerProvider.delete!("x", { ...args(), token: "provisioner-1" });
+    expect(vault.calls.map((c) => `${c.method} ${c.path}`)).toEqual([
+      "DELETE sys/policies/acl/vault-platform-admin",
+      "POST auth/token/revoke-self",
+    ]);
+    await vault.stop();
+    await expect(
+      provisionerProvider.delete!("x", { ...args(), token: "provisioner-1" }),
+    ).resolves.toBeUndefined();
+    await vault.start();
+  });
+});
+
+describe("VaultRequest provider", () => {
+  it("makes its create call on create and its delete call on delete", async () => {
+    const state = {
+      address: vault.address,
+      token: "t",
+      onCreate: { method: "DELETE" as const, path: "sys/mounts/secret" },
+      onDelete: {
+        method: "PUT" as const,
+        path: "sys/leases/revoke-prefix/database/creds",
+        body: { sync: true },
+      },
+    };
+    await vaultRequestProvider.create(state);
+    await vaultRequestProvider.delete!("id", state);
+    expect(vault.calls).toEqual([
+      { method: "DELETE", path: "sys/mounts/secret", token: "t", body: undefined },
+      {
+        method: "PUT",
+        path: "sys/leases/revoke-prefix/database/creds",
+        token: "t",
+        body: { sync: true },
+      },
+    ]);
+  });
+
+  it("fails a create call with the status only, and tolerates an unreachable server at delete", async () => {
+    vault.failWith = 400;
+    const state = {
+      address: vault.address,
+      token: "t",
+      onCreate: { method: "POST" as const, path: "x/y" },
+    };
+    await expect(vaultRequestProvider.create(state)).rejects.toThrow(
+      /^POST x\/y answered HTTP 400$/,
+    );
+    await vault.stop();
+    await expect(
+      vaultRequestProvider.delete!("id", { ...state, onDelete: { method: "PUT", path: "a" } }),
+    ).resolves.toBeUndefined();
+    await expect(vaultRequestProvider.create(state)).rejects.toThrow(
+      /^POST x\/y: Vault unreachable/,
+    );
+    await vault.start();
+  });
+
+  it("replaces itself when its calls change and updates in place for a new token", async () => {
+    const old = { address: "a", token: "t1", onCreate: { method: "POST" as const, path: "p" } };
+    expect(await vaultRequestProvider.diff!("id", old, { ...old, token: "t2" })).toEqual({
+      changes: true,
+      replaces: [],
+      deleteBeforeReplace: true,
+    });
+    expect(
+      (
+        await vaultRequestProvider.diff!("id", old, {
+          ...old,
+          onCreate: { method: "POST", path: "q" },
+        })
+      ).replaces,
+    ).toEqual(["onCreate", "onDelete"]);
+    expect(
+      (await vaultRequestProvider.update!("id", old, { ...old, token: "t2" })).outs?.token,
+    ).toBe("t2");
+  });
+});
