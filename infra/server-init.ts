@@ -115,7 +115,9 @@ export const initProvider: pulumi.dynamic.ResourceProvider<InitState, InitState>
         }
       }
     }
-    return { outs: { ...olds, address: news.address, caCert: news.caCert } };
+    // No undefined values: the engine cannot serialize them ("Unexpected struct type").
+    const outs: InitState = { ...olds, address: news.address };
+    return { outs: news.caCert === undefined ? outs : { ...outs, caCert: news.caCert } };
   },
 };
 
