@@ -5,6 +5,7 @@
  */
 import { execFileSync } from "child_process";
 import { Client } from "pg";
+import { VaultHttpResponse, vaultHttp } from "../infra/vault-http";
 
 export interface AppUnderTest {
   readonly name: string;
@@ -40,29 +41,14 @@ export interface CheckResult {
   readonly detail: string;
 }
 
-interface VaultResponse {
-  readonly status: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  readonly body: any;
-}
-
 export async function vaultRequest(
   address: string,
   method: string,
   path: string,
   token?: string,
   body?: unknown,
-): Promise<VaultResponse> {
-  const response = await fetch(`${address}/v1/${path}`, {
-    method,
-    headers: {
-      ...(token ? { "X-Vault-Token": token } : {}),
-      ...(body ? { "Content-Type": "application/json" } : {}),
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+): Promise<VaultHttpResponse> {
+  return vaultHttp({ address, method, path, token, body });
 }
 
 /** A fresh secret-id for an app, minted with the admin token. */
