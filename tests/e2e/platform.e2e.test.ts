@@ -19,6 +19,7 @@ import {
 } from "../../cli/checks";
 import { environmentOf } from "../../cli/verify";
 import { openStack, pulumiEnv, PROJECT_ROOT } from "../../cli/workspace";
+import { reveal, stepTimer } from "./helpers";
 import { E2E_FLAVOR, E2E_IMAGE, E2E_PG_ADMIN, E2E_PG_PORT, preflight } from "./toolchain";
 
 const base = 1000 + (process.pid % 8000);
@@ -30,18 +31,8 @@ const SEEDS: Record<string, Record<string, string>> = {
 const PROBE_TABLE = "vp_probe";
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "vault-platform-e2e-state-"));
 const stacks = new Map<string, Stack>();
-const timings: Record<string, number> = {};
+const { timings, timed } = stepTimer();
 const opts = (stackName: string) => ({ stackName, backendUrl: `file://${stateDir}`, stateDir });
-
-async function timed<T>(label: string, body: () => Promise<T>): Promise<T> {
-  const start = Date.now();
-  try {
-    return await body();
-  } finally {
-    timings[label] = Math.round((Date.now() - start) / 1000);
-    console.log(`[e2e] ${label}: ${timings[label]}s`);
-  }
-}
 
 async function adminSql<T extends object>(database: string, sql: string): Promise<T[]> {
   const client = new Client({ host: "127.0.0.1", port: E2E_PG_PORT, database, ...E2E_PG_ADMIN });
@@ -227,14 +218,9 @@ describe(`ephemeral environments (${E2E_FLAVOR}, ${E2E_IMAGE})`, () => {
     const deployment = JSON.parse(plain) as {
       deployment: { resources: { type: string; outputs?: Record<string, unknown> }[] };
     };
-    // --show-secrets keeps the secret envelope and puts the JSON-encoded value in "plaintext".
-    const reveal = (value: unknown): string =>
-      typeof value === "object" && value !== null && "plaintext" in value
-        ? (JSON.parse((value as { plaintext: string }).plaintext) as string)
-        : String(value);
     const generated = deployment.deployment.resources
       .filter((resource) => resource.type === "random:index/randomPassword:RandomPassword")
-      .map((resource) => reveal(resource.outputs?.result));
+      .map((resource) => reveal(resource.outputs?.result) as string);
     expect(generated.length).toBe(2);
     const known: [string, string][] = [
       ...Object.entries(SEEDS).flatMap(([seedPath, data]) =>

@@ -12,6 +12,7 @@ import type { Stack } from "@pulumi/pulumi/automation";
 import { formatResults, runChecks, vaultRequest } from "../../cli/checks";
 import { environmentOf } from "../../cli/verify";
 import { openStack, pulumiEnv, PROJECT_ROOT } from "../../cli/workspace";
+import { reveal, stepTimer } from "./helpers";
 import { E2E_IMAGE, E2E_PG_ADMIN, E2E_PG_PORT, preflight } from "./toolchain";
 
 const STACK = `srv-${process.pid % 100000}`;
@@ -19,16 +20,7 @@ const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "vault-platform-server-st
 const opts = { stackName: STACK, backendUrl: `file://${stateDir}`, stateDir };
 const SEED = `server-seed-${process.pid}-q9w8`;
 let stack: Stack;
-const timings: Record<string, number> = {};
-
-async function timed<T>(label: string, body: () => Promise<T>): Promise<T> {
-  const start = Date.now();
-  try {
-    return await body();
-  } finally {
-    timings[label] = Math.round((Date.now() - start) / 1000);
-  }
-}
+const { timings, timed } = stepTimer();
 
 function cli(...args: string[]): string {
   return execFileSync("pulumi", [...args, "--stack", STACK], {
@@ -158,10 +150,6 @@ describe("server mode (OpenBao, staging profile)", () => {
     const plain = JSON.parse(cli("stack", "export", "--show-secrets")) as {
       deployment: { resources: { type: string; outputs?: Record<string, unknown> }[] };
     };
-    const reveal = (value: unknown): unknown =>
-      typeof value === "object" && value !== null && "plaintext" in value
-        ? JSON.parse((value as { plaintext: string }).plaintext)
-        : value;
     const init = plain.deployment.resources.find((r) =>
       r.type.endsWith("vaultplatform:ServerInit"),
     );
