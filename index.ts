@@ -8,6 +8,8 @@ const platform = new Platform("platform", { config });
 export const profile = config.profile;
 export const flavor = config.server.flavor;
 export const vaultAddress = platform.server.address;
+/** With TLS: the CA certificate clients trust (not a secret). */
+export const vaultCaCertificate = platform.server.caCert;
 export const container = platform.server.container.name;
 export const auditLogPath = platform.server.auditLogPath;
 export const mounts = {

@@ -18,6 +18,8 @@ export interface AppUnderTest {
 
 export interface Environment {
   readonly address: string;
+  /** PEM of the CA a TLS listener's certificate chains to. */
+  readonly caCert?: string;
   /** A token allowed to mint secret-ids (the dev root token, or the provisioning token). */
   readonly adminToken: string;
   readonly mounts: {
@@ -41,20 +43,24 @@ export interface CheckResult {
   readonly detail: string;
 }
 
+/** A Vault API address, or an address with the CA its TLS certificate chains to. */
+export type VaultTarget = string | { readonly address: string; readonly caCert?: string };
+
 export async function vaultRequest(
-  address: string,
+  target: VaultTarget,
   method: string,
   path: string,
   token?: string,
   body?: unknown,
 ): Promise<VaultHttpResponse> {
-  return vaultHttp({ address, method, path, token, body });
+  const { address, caCert } = typeof target === "string" ? { address: target } : target;
+  return vaultHttp({ address, caCert, method, path, token, body });
 }
 
 /** A fresh secret-id for an app, minted with the admin token. */
 export async function freshSecretId(env: Environment, app: string): Promise<string> {
   const response = await vaultRequest(
-    env.address,
+    env,
     "POST",
     `auth/${env.mounts.approle}/role/${app}/secret-id`,
     env.adminToken,
@@ -68,16 +74,10 @@ export async function freshSecretId(env: Environment, app: string): Promise<stri
 
 export async function appLogin(env: Environment, app: AppUnderTest): Promise<string> {
   const secretId = await freshSecretId(env, app.name);
-  const response = await vaultRequest(
-    env.address,
-    "POST",
-    `auth/${env.mounts.approle}/login`,
-    undefined,
-    {
-      role_id: app.roleId,
-      secret_id: secretId,
-    },
-  );
+  const response = await vaultRequest(env, "POST", `auth/${env.mounts.approle}/login`, undefined, {
+    role_id: app.roleId,
+    secret_id: secretId,
+  });
   if (response.status !== 200) {
     throw new Error(`AppRole login of ${app.name} answered HTTP ${response.status}`);
   }
@@ -89,12 +89,7 @@ export async function databaseCredentials(
   token: string,
   role: string,
 ): Promise<{ username: string; password: string; leaseId: string }> {
-  const response = await vaultRequest(
-    env.address,
-    "GET",
-    `${env.mounts.database}/creds/${role}`,
-    token,
-  );
+  const response = await vaultRequest(env, "GET", `${env.mounts.database}/creds/${role}`, token);
   if (response.status !== 200) {
     throw new Error(
       `reading ${env.mounts.database}/creds/${role} answered HTTP ${response.status}`,
@@ -180,7 +175,7 @@ export async function runChecks(env: Environment): Promise<CheckResult[]> {
   };
 
   await record("vault health", async () => {
-    const health = await vaultRequest(env.address, "GET", "sys/health");
+    const health = await vaultRequest(env, "GET", "sys/health");
     expect(health.status === 200, `sys/health answered HTTP ${health.status}`);
     expect(health.body.initialized && !health.body.sealed, "not initialized or sealed");
     return `initialized, unsealed, version ${health.body.version}`;
@@ -192,7 +187,7 @@ export async function runChecks(env: Environment): Promise<CheckResult[]> {
     await record(`${app.name}: AppRole login`, async () => {
       token = await appLogin(env, app);
       mintedSecrets.push(token);
-      const self = await vaultRequest(env.address, "GET", "auth/token/lookup-self", token);
+      const self = await vaultRequest(env, "GET", "auth/token/lookup-self", token);
       expect(self.status === 200, `lookup-self answered HTTP ${self.status}`);
       const policies = [...self.body.data.policies].sort();
       expect(
@@ -208,7 +203,7 @@ export async function runChecks(env: Environment): Promise<CheckResult[]> {
 
     await record(`${app.name}: reads its KV path`, async () => {
       const path = `${env.mounts.kv}/data/${app.name}/config`;
-      const response = await vaultRequest(env.address, "GET", path, appToken);
+      const response = await vaultRequest(env, "GET", path, appToken);
       // 404 (no secret there) still proves access: a denied read answers 403.
       expect(
         response.status === 200 || response.status === 404,
@@ -222,7 +217,7 @@ export async function runChecks(env: Environment): Promise<CheckResult[]> {
       for (const path of forbiddenPaths(env, app)) {
         const method = path.includes("/encrypt/") || path.endsWith("/secret-id") ? "POST" : "GET";
         const response = await vaultRequest(
-          env.address,
+          env,
           method,
           path,
           appToken,
@@ -240,7 +235,7 @@ export async function runChecks(env: Environment): Promise<CheckResult[]> {
     await record(`${app.name}: capabilities-self matches its access`, async () => {
       const allowed = allowedPaths(env, app);
       const forbidden = forbiddenPaths(env, app);
-      const response = await vaultRequest(env.address, "POST", "sys/capabilities-self", appToken, {
+      const response = await vaultRequest(env, "POST", "sys/capabilities-self", appToken, {
         paths: [...Object.keys(allowed), ...forbidden],
       });
       expect(response.status === 200, `sys/capabilities-self answered HTTP ${response.status}`);
@@ -265,7 +260,7 @@ export async function runChecks(env: Environment): Promise<CheckResult[]> {
       await record(`${app.name}: transit round trip with key ${key}`, async () => {
         const plaintext = `vault-platform check ${Date.now()}`;
         const encrypted = await vaultRequest(
-          env.address,
+          env,
           "POST",
           `${env.mounts.transit}/encrypt/${key}`,
           appToken,
@@ -277,7 +272,7 @@ export async function runChecks(env: Environment): Promise<CheckResult[]> {
         const ciphertext = encrypted.body.data.ciphertext as string;
         expect(ciphertext.startsWith("vault:v"), "ciphertext lacks the vault:v<version> prefix");
         const decrypted = await vaultRequest(
-          env.address,
+          env,
           "POST",
           `${env.mounts.transit}/decrypt/${key}`,
           appToken,
@@ -329,7 +324,7 @@ export async function runChecks(env: Environment): Promise<CheckResult[]> {
           );
           detail += `; SELECT allowed; INSERT ${mayWrite ? "allowed" : "denied"}`;
         }
-        const revoke = await vaultRequest(env.address, "PUT", "sys/leases/revoke", env.adminToken, {
+        const revoke = await vaultRequest(env, "PUT", "sys/leases/revoke", env.adminToken, {
           lease_id: creds.leaseId,
         });
         expect(

@@ -18,7 +18,7 @@ import { accessModelOf, diffAccess } from "./access-diff";
 import { StackPreview, renderComment } from "./comment";
 import { githubCommentApi, upsertComment } from "./github";
 import { CREATED_AT_TAG, EXPIRES_AT_TAG, PR_TAG, sweep } from "./sweeper";
-import { openStack, openWorkspace, PROJECT_ROOT } from "./workspace";
+import { openStack, openWorkspace, PROJECT_ROOT, restoreTrustFile } from "./workspace";
 
 const PROJECT = "vault-platform";
 
@@ -181,6 +181,7 @@ async function main(): Promise<number> {
     case "destroy": {
       for (const stackName of args.stacks) {
         const stack = await openStack({ stackName });
+        await restoreTrustFile(stack);
         await stack.destroy({ onOutput, refresh: true });
         await stack.workspace.removeStack(stackName);
         fs.rmSync(path.join(PROJECT_ROOT, `Pulumi.${stackName}.yaml`), { force: true });
@@ -209,6 +210,7 @@ async function main(): Promise<number> {
           },
           async destroyAndRemove(stackName) {
             const stack = await openStack({ stackName });
+            await restoreTrustFile(stack);
             await stack.destroy({ refresh: true });
             await workspace.removeStack(stackName);
             fs.rmSync(path.join(PROJECT_ROOT, `Pulumi.${stackName}.yaml`), { force: true });
@@ -225,6 +227,7 @@ async function main(): Promise<number> {
       for (const stackName of args.stacks) {
         const events: EngineEvent[] = [];
         const stack = await openStack({ stackName });
+        await restoreTrustFile(stack);
         const result = await stack.preview({
           refresh: true,
           onEvent: (event) => events.push(event),

@@ -5,7 +5,7 @@
  * reported before anything is created (the program validates config before registering).
  */
 import * as path from "path";
-import { openStack, pulumiEnv, PROJECT_ROOT } from "./workspace";
+import { openStack, pulumiEnv, PROJECT_ROOT, restoreTrustFile } from "./workspace";
 
 type Command = "up" | "preview" | "destroy";
 
@@ -73,6 +73,7 @@ async function main(): Promise<void> {
     }
     case "destroy": {
       // Refresh first: a dev-mode server that restarted has lost what the state says it holds.
+      await restoreTrustFile(stack);
       await stack.destroy({ onOutput, refresh: true });
       if (remove) {
         await stack.workspace.removeStack(stackName);

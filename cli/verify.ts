@@ -1,7 +1,7 @@
 /**
  * npm run verify -- --stack <name>
  *
- * Checks a deployed environment from the outside (plain HTTP to Vault, `pg` to Postgres) and
+ * Checks a deployed environment from the outside (HTTP(S) to Vault, `pg` to Postgres) and
  * prints a pass/fail table; exits non-zero when anything fails.
  */
 import type { Stack } from "@pulumi/pulumi/automation";
@@ -30,6 +30,7 @@ export async function environmentOf(stack: Stack, probeTable?: string): Promise<
   const postgres = value<{ host: string; port: number; database: string }>("postgres");
   return {
     address: value<string>("vaultAddress"),
+    caCert: outputs.vaultCaCertificate?.value as string | undefined,
     adminToken,
     mounts: value<Environment["mounts"]>("mounts"),
     apps: Object.entries(apps).map(([name, app]) => ({ name, ...app })),

@@ -8,6 +8,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { trustFilePath, writeTrustFile } from "../infra/tls";
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..");
@@ -84,4 +85,17 @@ export async function openWorkspace(
   options: Omit<StackOptions, "stackName"> = {},
 ): Promise<LocalWorkspace> {
   return LocalWorkspace.create(await workspaceOptions({ ...options, stackName: "" }));
+}
+
+/**
+ * The Vault provider in state reads the server's CA from a trust file the program writes when it
+ * runs. A refresh or destroy does not run the program (and may run on a fresh machine): put the
+ * file back from the stack's outputs first.
+ */
+export async function restoreTrustFile(stack: Stack): Promise<void> {
+  const outputs = await stack.outputs().catch(() => ({}) as Record<string, { value: unknown }>);
+  const pem = outputs.vaultCaCertificate?.value;
+  if (typeof pem === "string" && pem !== "") {
+    writeTrustFile(path.join(PROJECT_ROOT, trustFilePath(stack.name)), pem);
+  }
 }

@@ -37,6 +37,31 @@ export const PROVISIONER_RULES = renderPolicyHcl(
   "Managed by vault-platform: the token the program configures Vault with.",
 );
 
+/** The provisioner token's period: it lives as long as it is renewed within this time. */
+export const PROVISIONER_TOKEN_PERIOD_SECONDS = 768 * 3600; // "768h", as created below
+
+/** Whether a token with `ttlSeconds` left is due for renewal: under half its period. */
+export function renewalDue(ttlSeconds: number): boolean {
+  return ttlSeconds < PROVISIONER_TOKEN_PERIOD_SECONDS / 2;
+}
+
+/** Seconds the token has left, or undefined when that cannot be asked now. */
+async function tokenTtl(state: ProvisionerState): Promise<number | undefined> {
+  try {
+    const response = await vaultHttp({
+      address: state.address,
+      caCert: state.caCert,
+      method: "GET",
+      path: "auth/token/lookup-self",
+      token: state.token,
+    });
+    const ttl = response.body?.data?.ttl;
+    return response.status === 200 && typeof ttl === "number" ? ttl : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 interface ProvisionerState {
   readonly address: string;
   readonly caCert?: string;
@@ -92,9 +117,15 @@ export const provisionerProvider: pulumi.dynamic.ResourceProvider<
     return { id: inputs.policyName, outs: { ...inputs, token } };
   },
   async diff(_id, olds, news) {
+    // A periodic token lives while it is renewed: an up that finds it past half its period
+    // renews it (and shows that as an update). Read-only here; unreachable: nothing to decide.
+    const ttl = await tokenTtl({ ...news, token: olds.token });
     return {
       changes:
-        olds.policy !== news.policy || olds.address !== news.address || olds.caCert !== news.caCert,
+        olds.policy !== news.policy ||
+        olds.address !== news.address ||
+        olds.caCert !== news.caCert ||
+        (ttl !== undefined && renewalDue(ttl)),
       replaces: [],
     };
   },
@@ -104,6 +135,10 @@ export const provisionerProvider: pulumi.dynamic.ResourceProvider<
       await vaultCall(news, token, "PUT", `sys/policies/acl/${news.policyName}`, {
         policy: news.policy,
       });
+    }
+    const ttl = await tokenTtl({ ...news, token });
+    if (ttl !== undefined && renewalDue(ttl)) {
+      await vaultCall(news, token, "POST", "auth/token/renew-self", {});
     }
     // The root token given now may have been revoked; keep the one the state holds.
     return { outs: { ...news, rootToken: olds.rootToken, token } };
@@ -131,6 +166,7 @@ class ProvisionerToken extends pulumi.dynamic.Resource {
     args: {
       address: pulumi.Input<string>;
       rootToken: pulumi.Input<string>;
+      caCert?: pulumi.Input<string>;
       policyName: string;
       policy: string;
     },
@@ -172,6 +208,7 @@ export class Bootstrap extends pulumi.ComponentResource {
       {
         address: args.address,
         rootToken: args.rootToken,
+        caCert: args.caCert,
         policyName: PROVISIONER_POLICY,
         policy: PROVISIONER_RULES,
       },

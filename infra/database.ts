@@ -41,6 +41,8 @@ export interface DatabaseArgs {
   /** Address and token used at teardown to revoke the credentials still leased. */
   readonly vaultAddress: pulumi.Input<string>;
   readonly vaultToken: pulumi.Input<string>;
+  /** CA certificate of a TLS listener. */
+  readonly vaultCaCert?: pulumi.Input<string>;
   /**
    * Rotate the Vault role's Postgres password once the connection exists, so that only Vault
    * knows it (the generated one in state stops working).
@@ -236,6 +238,7 @@ export class Database extends pulumi.ComponentResource {
         {
           address: args.vaultAddress,
           token: args.vaultToken,
+          caCert: args.vaultCaCert,
           onCreate: this.mount.path.apply((mount) => ({
             method: "POST" as const,
             path: `${mount}/rotate-root/${connectionName}`,
@@ -251,6 +254,7 @@ export class Database extends pulumi.ComponentResource {
       {
         address: args.vaultAddress,
         token: args.vaultToken,
+        caCert: args.vaultCaCert,
         onDelete: this.mount.path.apply((mount) => ({
           method: "PUT" as const,
           // Vault refuses a write to a path ending in "/".

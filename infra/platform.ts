@@ -13,11 +13,17 @@ import { PolicySet } from "./policy-set";
 import { appPolicyName, renderAppPolicy } from "./policies";
 import { Seeds } from "./seeds";
 import { FLAVOR_TRAITS, auditDeviceSpecs } from "./server-config";
+import { trustFilePath, writeTrustFile } from "./tls";
 import { Transit } from "./transit";
-import { VaultServer } from "./vault-server";
+import { VaultServer, ServerTlsArgs } from "./vault-server";
 
 export interface PlatformArgs {
   readonly config: PlatformConfig;
+  /**
+   * With TLS: where to write the CA certificate the Vault provider trusts, relative to the
+   * project directory. Default .vault-platform/<stack>/ca.pem.
+   */
+  readonly trustFile?: string;
 }
 
 export interface AppOutputs {
@@ -76,9 +82,11 @@ export class Platform extends pulumi.ComponentResource {
           threshold: config.server.unsealKeyThreshold,
         },
         protect,
+        tls: serverTls(config.server.tls),
       },
       { parent: this },
     );
+    const caCert = this.server.caCert;
 
     // A server this program initialized is configured with a scoped provisioner token, not root.
     let token = this.server.token;
@@ -88,6 +96,7 @@ export class Platform extends pulumi.ComponentResource {
         {
           address: this.server.address,
           rootToken: this.server.token,
+          caCert,
           revokeRootToken: config.server.revokeRootToken,
         },
         { parent: this },
@@ -100,6 +109,9 @@ export class Platform extends pulumi.ComponentResource {
       {
         address: this.server.address,
         token,
+        caCertFile: caCert?.apply((pem) =>
+          writeTrustFile(args.trustFile ?? trustFilePath(config.stack), pem),
+        ),
         // The program talks to a Vault it just created; it must not wait for a remote lookup.
         skipGetVaultVersion: true,
         maxRetries: 5,
@@ -186,6 +198,7 @@ export class Platform extends pulumi.ComponentResource {
         protect,
         vaultAddress: this.server.address,
         vaultToken: token,
+        vaultCaCert: caCert,
         rotateRootCredential: config.server.mode === "server",
         vaultProvider: this.vaultProvider,
         postgresProvider,
@@ -247,5 +260,21 @@ export class Platform extends pulumi.ComponentResource {
     }
     this.apps = apps;
     this.registerOutputs({ address: this.server.address, apps });
+  }
+}
+
+function serverTls(tls: PlatformConfig["server"]["tls"]): ServerTlsArgs | undefined {
+  switch (tls.mode) {
+    case "disabled":
+      return undefined;
+    case "generated":
+      return { mode: "generated", dnsNames: tls.dnsNames, validityHours: tls.validityHours };
+    case "provided":
+      return {
+        mode: "provided",
+        certificate: tls.certificate,
+        caCertificate: tls.caCertificate,
+        privateKey: tls.privateKey,
+      };
   }
 }

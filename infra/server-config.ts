@@ -81,6 +81,22 @@ export interface ServerConfigArgs {
   readonly apiAddress: string;
   readonly nodeId: string;
   readonly auditDevices: readonly AuditDeviceSpec[];
+  /** Server mode: certificate and key files inside the container; without them TLS is off. */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string };
+}
+
+/** Where the listener's certificate, key and CA are placed inside the container. */
+export function tlsFiles(traits: FlavorTraits): {
+  certFile: string;
+  keyFile: string;
+  caFile: string;
+} {
+  const dir = `${traits.home}/config/tls`;
+  return {
+    certFile: `${dir}/server.pem`,
+    keyFile: `${dir}/server-key.pem`,
+    caFile: `${dir}/ca.pem`,
+  };
 }
 
 /** Renders the server config as stable, pretty JSON (keys in a fixed order). */
@@ -94,18 +110,25 @@ export function renderServerConfig(args: ServerConfigArgs): string {
   };
   if (args.mode === "server") {
     config.storage = { raft: { path: `${traits.home}/file`, node_id: args.nodeId } };
+    const tls = args.tls
+      ? {
+          tls_cert_file: args.tls.certFile,
+          tls_key_file: args.tls.keyFile,
+          tls_min_version: "tls12",
+        }
+      : { tls_disable: true };
     config.listener = [
       {
         tcp: {
           address: `0.0.0.0:${args.listenPort}`,
           cluster_address: `0.0.0.0:${args.listenPort + 1}`,
-          // TLS arrives with the server lifecycle (init, unseal, certificates).
-          tls_disable: true,
+          ...tls,
         },
       },
     ];
     config.api_addr = args.apiAddress;
-    config.cluster_addr = `http://127.0.0.1:${args.listenPort + 1}`;
+    // Cluster traffic is always TLS (the server's own certificates), whatever the listener does.
+    config.cluster_addr = `https://127.0.0.1:${args.listenPort + 1}`;
   }
   if (traits.declarativeAudit && args.auditDevices.length > 0) {
     config.audit = args.auditDevices.map((device) => ({

@@ -2,8 +2,31 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { Flavor } from "../stacks/profiles";
-import { AuditDeviceSpec, FLAVOR_TRAITS, FlavorTraits, renderServerConfig } from "./server-config";
+import {
+  AuditDeviceSpec,
+  FLAVOR_TRAITS,
+  FlavorTraits,
+  renderServerConfig,
+  tlsFiles,
+} from "./server-config";
 import { ServerInit } from "./server-init";
+import { GeneratedCertificate, ServerTlsMaterial } from "./tls";
+
+/** Server mode: where the listener's certificate comes from. */
+export type ServerTlsArgs =
+  | {
+      readonly mode: "generated";
+      /** Names beyond localhost and the container name. */
+      readonly dnsNames: readonly string[];
+      readonly validityHours: number;
+    }
+  | {
+      readonly mode: "provided";
+      readonly certificate: string;
+      readonly caCertificate: string;
+      /** Secret. */
+      readonly privateKey: pulumi.Input<string>;
+    };
 
 export interface VaultServerArgs {
   readonly flavor: Flavor;
@@ -29,6 +52,8 @@ export interface VaultServerArgs {
   readonly unsealKeyShares?: { readonly shares: number; readonly threshold: number };
   /** Protect the volumes that hold data (server mode). */
   readonly protect?: boolean;
+  /** Server mode: TLS on the listener (plain HTTP is then refused). */
+  readonly tls?: ServerTlsArgs;
 }
 
 /** Port Vault listens on inside its container on a bridge network. */
@@ -52,6 +77,10 @@ export class VaultServer extends pulumi.ComponentResource {
   /** Path of the file audit log inside the container (on the logs volume). */
   public readonly auditLogPath: string;
   public readonly traits: FlavorTraits;
+  /** With TLS: the CA certificate clients trust (PEM, not secret). */
+  public readonly caCert?: pulumi.Output<string>;
+  /** TLS mode "generated": the certificate resource. */
+  public readonly certificate?: GeneratedCertificate;
 
   constructor(name: string, args: VaultServerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("vaultplatform:index:VaultServer", name, {}, opts);
@@ -59,7 +88,9 @@ export class VaultServer extends pulumi.ComponentResource {
     this.traits = traits;
     const labels = Object.entries(args.labels).map(([label, value]) => ({ label, value }));
     const clientHost = args.bindAddress === "0.0.0.0" ? "127.0.0.1" : args.bindAddress;
-    const apiAddress = `http://${clientHost}:${args.port}`;
+    const tlsOn = args.mode === "server" && args.tls !== undefined;
+    const apiAddress = `${tlsOn ? "https" : "http"}://${clientHost}:${args.port}`;
+    const containerName = `${args.namePrefix}-vault`;
     const listenPort = args.network === "host" ? args.port : CONTAINER_PORT;
     const dataProtect = { parent: this, protect: args.protect ?? false };
 
@@ -95,6 +126,29 @@ export class VaultServer extends pulumi.ComponentResource {
       this.token = pulumi.secret(args.token);
     }
 
+    let tls: ServerTlsMaterial | undefined;
+    if (tlsOn && args.tls?.mode === "generated") {
+      this.certificate = new GeneratedCertificate(
+        `${name}-certificate`,
+        {
+          commonName: containerName,
+          dnsNames: ["localhost", containerName, ...args.tls.dnsNames],
+          ipAddresses: [...new Set(["127.0.0.1", clientHost])],
+          validityHours: args.tls.validityHours,
+        },
+        { parent: this },
+      );
+      tls = this.certificate;
+    } else if (tlsOn && args.tls?.mode === "provided") {
+      tls = {
+        caCertPem: args.tls.caCertificate,
+        certPem: args.tls.certificate,
+        keyPem: pulumi.secret(args.tls.privateKey),
+      };
+    }
+    this.caCert = tls ? pulumi.output(tls.caCertPem) : undefined;
+    const files = tlsFiles(traits);
+
     const configPath = `${traits.home}/config/platform.json`;
     const serverConfig = renderServerConfig({
       flavor: args.flavor,
@@ -103,6 +157,7 @@ export class VaultServer extends pulumi.ComponentResource {
       apiAddress,
       nodeId: args.namePrefix,
       auditDevices: args.auditDevices,
+      tls: tls ? { certFile: files.certFile, keyFile: files.keyFile } : undefined,
     });
     const env = (key: string, value: pulumi.Input<string>) =>
       pulumi.interpolate`${traits.envPrefix}_${key}=${value}`;
@@ -115,7 +170,12 @@ export class VaultServer extends pulumi.ComponentResource {
               `${args.network === "host" ? clientHost : "0.0.0.0"}:${listenPort}`,
             ),
           ]
-        : [env("API_ADDR", apiAddress)];
+        : [
+            env("API_ADDR", apiAddress),
+            // For the CLI inside the container (health check, operators' `docker exec`).
+            env("ADDR", `${tlsOn ? "https" : "http"}://127.0.0.1:${listenPort}`),
+            ...(tls ? [env("CACERT", files.caFile)] : []),
+          ];
     const volumes = [
       { volumeName: this.logsVolume.name, containerPath: `${traits.home}/logs` },
       ...(this.dataVolume
@@ -126,13 +186,24 @@ export class VaultServer extends pulumi.ComponentResource {
     this.container = new docker.Container(
       `${name}-container`,
       {
-        name: `${args.namePrefix}-vault`,
+        name: containerName,
         image: args.image,
         user: traits.user,
         entrypoints: [traits.binary],
         command: ["server", ...(args.mode === "dev" ? ["-dev"] : []), `-config=${configPath}`],
         envs,
-        uploads: [{ file: configPath, content: serverConfig }],
+        uploads: [
+          { file: configPath, content: serverConfig },
+          ...(tls
+            ? [
+                { file: files.caFile, content: tls.caCertPem },
+                { file: files.certFile, content: tls.certPem },
+                // The upload is owned by root; the server runs as its own user and must read it.
+                // The container holds nothing but the server process.
+                { file: files.keyFile, content: pulumi.secret(tls.keyPem), permissions: "0644" },
+              ]
+            : []),
+        ],
         capabilities: { adds: ["IPC_LOCK"] },
         labels,
         volumes,
@@ -143,7 +214,13 @@ export class VaultServer extends pulumi.ComponentResource {
             ? [{ internal: CONTAINER_PORT, external: args.port, ip: args.bindAddress }]
             : undefined,
         healthcheck: {
-          tests: ["CMD", traits.binary, "status", `-address=http://127.0.0.1:${listenPort}`],
+          // With TLS the CLI trusts the CA named in the environment set above.
+          tests: [
+            "CMD",
+            traits.binary,
+            "status",
+            `-address=${tlsOn ? "https" : "http"}://127.0.0.1:${listenPort}`,
+          ],
           interval: "2s",
           timeout: "2s",
           retries: 30,
@@ -155,7 +232,7 @@ export class VaultServer extends pulumi.ComponentResource {
         restart: args.mode === "dev" ? "no" : "unless-stopped",
         mustRun: true,
       },
-      { parent: this, additionalSecretOutputs: ["envs"] },
+      { parent: this, additionalSecretOutputs: ["envs", "uploads"] },
     );
 
     // Depending on the container makes everything configured through this address wait for it.
@@ -168,6 +245,7 @@ export class VaultServer extends pulumi.ComponentResource {
           address: containerAddress,
           secretShares: shares.shares,
           secretThreshold: shares.threshold,
+          caCert: this.caCert,
         },
         { parent: this },
       );

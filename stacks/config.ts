@@ -16,11 +16,19 @@ import {
   ProfileName,
   ProfileRules,
   Flavor,
+  TLS_MODES,
   inferProfile,
   profileDefaults,
 } from "./profiles";
+import { checkProvidedTls } from "./tls-config";
 
 export const NAMESPACE = "vault-platform";
+
+/**
+ * What a source that cannot decrypt (the stack files read at another git revision) returns for
+ * an encrypted value: present and secret, content unknown.
+ */
+export const ENCRYPTED_PLACEHOLDER = "[encrypted]";
 
 /** Raw access to stack config: the decrypted string of a key, and whether it is stored encrypted. */
 export interface ConfigSource {
@@ -71,6 +79,22 @@ function isPinnedImage(image: string): boolean {
   return tag !== null && tag[1] !== "latest";
 }
 
+const DNS_NAME =
+  /^(\*\.)?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+const tlsSchema = z.strictObject({
+  mode: z.enum(TLS_MODES).optional(),
+  certificate: z.string().optional(),
+  caCertificate: z.string().optional(),
+  dnsNames: z
+    .array(
+      z.string().regex(DNS_NAME, { error: 'expected a DNS name like "vault.example.internal"' }),
+    )
+    .optional(),
+  validity: duration
+    .refine((text) => parseDuration(text) >= 3600, { error: "expected at least 1h" })
+    .optional(),
+});
+
 const serverSchema = z.strictObject({
   flavor: z.enum(FLAVORS).optional(),
   image: z
@@ -96,6 +120,7 @@ const serverSchema = z.strictObject({
     .max(10, { error: "expected an integer from 1 to 10" })
     .optional(),
   revokeRootToken: z.boolean({ error: "expected true or false" }).optional(),
+  tls: tlsSchema.optional(),
 });
 
 const postgresSchema = z.strictObject({
@@ -236,6 +261,7 @@ export interface PlatformConfig {
     readonly unsealKeyShares: number;
     readonly unsealKeyThreshold: number;
     readonly revokeRootToken: boolean;
+    readonly tls: TlsConfig;
   };
   /** Server mode: the token of an already initialized server (else the program initializes it). */
   readonly vaultToken?: pulumi.Output<string>;
@@ -277,8 +303,25 @@ export interface PlatformConfig {
 // ---------------------------------------------------------------------------------------------
 // Reading and reporting.
 
+/** TLS of a server-mode listener; a dev-mode server is always "disabled" (plain HTTP). */
+export type TlsConfig =
+  | { readonly mode: "disabled" }
+  | {
+      readonly mode: "generated";
+      /** Names beyond localhost and the container name. */
+      readonly dnsNames: readonly string[];
+      readonly validityHours: number;
+    }
+  | {
+      readonly mode: "provided";
+      readonly certificate: string;
+      /** What clients trust: the given CA, or the (self-signed) certificate itself. */
+      readonly caCertificate: string;
+      readonly privateKey: pulumi.Output<string>;
+    };
+
 /** Keys that hold secrets: their values never appear in an error message. */
-const SECRET_KEYS = new Set(["seeds", "postgresAdminPassword", "vaultToken"]);
+const SECRET_KEYS = new Set(["seeds", "postgresAdminPassword", "vaultToken", "tlsPrivateKey"]);
 
 export const CONFIG_KEYS = [
   "profile",
@@ -287,6 +330,7 @@ export const CONFIG_KEYS = [
   "postgres",
   "postgresAdminPassword",
   "vaultToken",
+  "tlsPrivateKey",
   "kv",
   "database",
   "transit",
@@ -478,6 +522,8 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
   const apps = parse(z.array(appSchema), source, "apps", problems);
   const vaultToken = readSecretString(source, "vaultToken", problems);
   const postgresAdminPassword = readSecretString(source, "postgresAdminPassword", problems);
+  const tlsPrivateKey = readSecretString(source, "tlsPrivateKey", problems);
+  const tlsPrivateKeyText = source.get(`${NAMESPACE}:tlsPrivateKey`);
 
   let seeds: z.infer<typeof seedsSchema> | undefined;
   const rawSeeds = source.get(`${NAMESPACE}:seeds`);
@@ -512,6 +558,32 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
     unsealKeyThreshold: server?.unsealKeyThreshold ?? 2,
     revokeRootToken: server?.revokeRootToken ?? false,
   };
+  const tlsMode =
+    server?.tls?.mode ?? (resolvedServer.mode === "dev" ? "disabled" : defaults.server.tls);
+  const resolvedTls = resolveTls(
+    tlsMode,
+    server?.tls ?? {},
+    tlsPrivateKey,
+    tlsPrivateKeyText,
+    resolvedServer,
+    problems,
+  );
+  if (resolvedServer.mode === "dev" && tlsMode !== "disabled") {
+    problems.add(
+      "server",
+      ["tls", "mode"],
+      'applies to server mode only; a dev-mode server listens on plain HTTP; expected "disabled"',
+      tlsMode,
+    );
+  }
+  if (resolvedServer.mode === "server" && tlsMode === "disabled" && defaults.rules.requireTls) {
+    problems.add(
+      "server",
+      ["tls", "mode"],
+      `the ${profile} profile requires TLS on the listener; expected "generated" or "provided"`,
+      tlsMode,
+    );
+  }
   const resolvedPostgres = {
     host: postgres?.host ?? defaults.postgres.host,
     port: postgres?.port ?? 5432,
@@ -695,7 +767,7 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
     profile,
     rules,
     protect: typeof protectValue === "boolean" ? protectValue : !rules.teardownAllowed,
-    server: resolvedServer,
+    server: { ...resolvedServer, tls: resolvedTls },
     vaultToken,
     postgres: { ...resolvedPostgres, host: resolvedPostgres.host as string },
     kv: {
@@ -725,6 +797,97 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
     apps: resolvedApps,
     seeds: resolvedSeeds,
   });
+}
+
+const DEFAULT_TLS_VALIDITY = "2160h";
+
+/** The TLS settings for a mode, with every problem of the fields that mode uses (or must not). */
+function resolveTls(
+  mode: TlsConfig["mode"],
+  tls: z.infer<typeof tlsSchema>,
+  privateKey: pulumi.Output<string> | undefined,
+  privateKeyText: string | undefined,
+  server: { readonly bindAddress: string },
+  problems: Problems,
+): TlsConfig {
+  const unused = (
+    field: "certificate" | "caCertificate" | "dnsNames" | "validity",
+    only: string,
+  ) => {
+    if (tls[field] !== undefined) {
+      problems.add(
+        "server",
+        ["tls", field],
+        `applies to server.tls.mode "${only}" only`,
+        tls[field],
+      );
+    }
+  };
+  if (mode !== "provided") {
+    unused("certificate", "provided");
+    unused("caCertificate", "provided");
+    if (privateKey !== undefined) {
+      problems.add("tlsPrivateKey", [], 'applies to server.tls.mode "provided" only', "set");
+    }
+  }
+  if (mode !== "generated") {
+    unused("dnsNames", "generated");
+    unused("validity", "generated");
+  }
+  switch (mode) {
+    case "disabled":
+      return { mode };
+    case "generated":
+      return {
+        mode,
+        dnsNames: tls.dnsNames ?? [],
+        validityHours: parseDuration(tls.validity ?? DEFAULT_TLS_VALIDITY) / 3600,
+      };
+    case "provided": {
+      if (tls.certificate === undefined) {
+        problems.add(
+          "server",
+          ["tls", "certificate"],
+          'TLS mode "provided" needs the PEM of the server certificate (or set server.tls.mode to "generated")',
+          undefined,
+        );
+      }
+      if (privateKey === undefined) {
+        problems.add(
+          "tlsPrivateKey",
+          [],
+          'TLS mode "provided" needs the certificate\'s private key, set with `pulumi config set --secret`',
+          undefined,
+        );
+      }
+      if (tls.certificate !== undefined) {
+        const host = server.bindAddress === "0.0.0.0" ? "127.0.0.1" : server.bindAddress;
+        const keyText =
+          privateKey !== undefined && privateKeyText !== ENCRYPTED_PLACEHOLDER
+            ? privateKeyText
+            : undefined;
+        const found = checkProvidedTls({
+          certificate: tls.certificate,
+          caCertificate: tls.caCertificate,
+          privateKey: keyText,
+          host,
+        });
+        for (const problem of found) {
+          if (problem.field === "tlsPrivateKey") {
+            problems.add("tlsPrivateKey", [], problem.message, "set");
+          } else {
+            problems.add("server", ["tls", problem.field], problem.message, "a PEM value");
+          }
+        }
+      }
+      return {
+        mode,
+        certificate: tls.certificate ?? "",
+        caCertificate: tls.caCertificate ?? tls.certificate ?? "",
+        privateKey: privateKey ?? pulumi.secret(""),
+      };
+    }
+  }
 }
 
 /** Freezes plain data recursively; Outputs are left alone. */

@@ -23,7 +23,13 @@ export interface ProfileRules {
   /** Every app must bind its AppRole to CIDRs. */
   readonly requireBoundCidrs: boolean;
   readonly allowDevMode: boolean;
+  /** A server-mode listener must use TLS. */
+  readonly requireTls: boolean;
 }
+
+/** Where a server-mode listener's certificate comes from ("disabled": plain HTTP). */
+export const TLS_MODES = ["disabled", "generated", "provided"] as const;
+export type TlsMode = (typeof TLS_MODES)[number];
 
 export interface ProfileDefaults {
   readonly rules: ProfileRules;
@@ -31,6 +37,7 @@ export interface ProfileDefaults {
     readonly mode: "dev" | "server";
     readonly network: "host" | "bridge";
     readonly port: number;
+    readonly tls: TlsMode;
   };
   readonly postgres: {
     readonly host?: string;
@@ -56,9 +63,11 @@ const local = {
     minAuditDevices: 1,
     requireBoundCidrs: false,
     allowDevMode: true,
+    requireTls: false,
   },
   // A local Postgres listens on the host's loopback, which only a host-networked container reaches.
-  server: { mode: "dev", network: "host", port: 8200 },
+  // A local server switched to server mode gets a generated certificate.
+  server: { mode: "dev", network: "host", port: 8200, tls: "generated" },
   postgres: { host: "127.0.0.1", createDatabase: true },
   approle: {
     tokenTtl: "1h",
@@ -79,8 +88,10 @@ const hardened = {
     minAuditDevices: 2,
     requireBoundCidrs: true,
     allowDevMode: false,
+    requireTls: true,
   },
-  server: { mode: "server", network: "bridge", port: 8200 },
+  // Staging generates its certificate; prod brings one from the organization's CA.
+  server: { mode: "server", network: "bridge", port: 8200, tls: "generated" },
   postgres: { createDatabase: false },
   approle: {
     tokenTtl: "20m",
@@ -120,6 +131,7 @@ export function profileDefaults(profile: ProfileName, stack: string): ProfileDef
     case "prod":
       return {
         ...hardened,
+        server: { ...hardened.server, tls: "provided" },
         approle: { ...hardened.approle, tokenTtl: "15m", tokenMaxTtl: "1h" },
         database: { defaultTtl: "15m", maxTtl: "1h" },
       };

@@ -5,9 +5,7 @@
  * here: they read as "[encrypted]" and count as secret, which is all the access model needs.
  */
 import { parse as parseYaml } from "yaml";
-import type { ConfigSource } from "./config";
-
-const ENCRYPTED = "[encrypted]";
+import { ConfigSource, ENCRYPTED_PLACEHOLDER as ENCRYPTED } from "./config";
 
 function isSecure(value: unknown): value is { secure: string } {
   return (

@@ -1,6 +1,6 @@
 /**
  * Tier 2: the staging profile on a server-mode OpenBao the program initializes itself: raft on a
- * volume, init and unseal as a resource, a scoped provisioner token with the root token revoked,
+ * volume, a TLS-only listener on a generated certificate, init and unseal as a resource, a scoped provisioner token with the root token revoked,
  * the database root credential rotated; then a container restart and an `up` that only unseals.
  */
 import { execFileSync } from "child_process";
@@ -11,7 +11,9 @@ import { Client } from "pg";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { formatResults, runChecks, vaultRequest } from "../../cli/checks";
 import { environmentOf } from "../../cli/verify";
-import { openStack, pulumiEnv, PROJECT_ROOT } from "../../cli/workspace";
+import { openStack, pulumiEnv, PROJECT_ROOT, restoreTrustFile } from "../../cli/workspace";
+import { trustFilePath } from "../../infra/tls";
+import { vaultHttp } from "../../infra/vault-http";
 import { reveal, stepTimer } from "./helpers";
 import { E2E_IMAGE, E2E_PG_ADMIN, E2E_PG_PORT, preflight } from "./toolchain";
 
@@ -122,22 +124,40 @@ afterAll(async () => {
     await stack.workspace.removeStack(STACK).catch(() => undefined);
   }
   fs.rmSync(path.join(PROJECT_ROOT, `Pulumi.${STACK}.yaml`), { force: true });
+  fs.rmSync(path.dirname(path.join(PROJECT_ROOT, trustFilePath(STACK))), {
+    recursive: true,
+    force: true,
+  });
   fs.rmSync(stateDir, { recursive: true, force: true });
   console.log(`[server e2e] timings (s): ${JSON.stringify(timings)}`);
 }, 600_000);
 
 describe("server mode (OpenBao, staging profile)", () => {
-  let address = "";
+  /** The API over TLS, trusting the CA the stack exports. */
+  let address = { address: "", caCert: "" };
   let provisioner = "";
 
-  it("goes up from an empty stack: initialized, unsealed, configured", async () => {
+  it("goes up from an empty stack: initialized, unsealed, configured, TLS only", async () => {
     const result = await timed("up", () => stack.up({ onOutput: () => undefined }));
     expect(result.summary.result).toBe("succeeded");
-    address = result.outputs.vaultAddress.value as string;
+    address = {
+      address: result.outputs.vaultAddress.value as string,
+      caCert: result.outputs.vaultCaCertificate.value as string,
+    };
+    expect(address.address).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     provisioner = result.outputs.provisionerToken.value as string;
     const health = await vaultRequest(address, "GET", "sys/health");
     expect(health.body).toMatchObject({ initialized: true, sealed: false });
     expect(result.outputs.rootToken).toBeUndefined();
+  });
+
+  it("refuses plain HTTP and clients that do not trust its CA", async () => {
+    const plain = await fetch(`${address.address.replace("https:", "http:")}/v1/sys/health`);
+    expect(plain.status).toBe(400);
+    expect(await plain.text()).toContain("Client sent an HTTP request to an HTTPS server");
+    await expect(
+      vaultHttp({ address: address.address, method: "GET", path: "sys/health" }),
+    ).rejects.toThrow(/certificate/);
   });
 
   it("passes the outside-in checks with the provisioner token", async () => {
@@ -160,6 +180,11 @@ describe("server mode (OpenBao, staging profile)", () => {
         (r) => r.type === "random:index/randomPassword:RandomPassword",
       )?.outputs?.result,
     ) as string;
+    const tlsKey = reveal(
+      plain.deployment.resources.find((r) => r.type.endsWith("vaultplatform:GeneratedCertificate"))
+        ?.outputs?.keyPem,
+    ) as string;
+    expect(tlsKey).toContain("-----BEGIN PRIVATE KEY-----");
     expect(unsealKeys).toHaveLength(3);
     const known: [string, string][] = [
       ["root token", rootToken],
@@ -167,6 +192,7 @@ describe("server mode (OpenBao, staging profile)", () => {
       ["generated Postgres password", password],
       ["provisioner token", provisioner],
       ["seed", SEED],
+      ["TLS private key", tlsKey.split("\n")[1]],
     ];
     const exported = cli("stack", "export");
     expect(known.filter(([, secret]) => exported.includes(secret)).map(([label]) => label)).toEqual(
@@ -243,6 +269,11 @@ describe("server mode (OpenBao, staging profile)", () => {
 
   it("destroy (after unprotecting) leaves no container, volume or Postgres role behind", async () => {
     releaseForTeardown();
+    // As on a fresh machine: the trust file the Vault provider reads comes back from the outputs.
+    const trustFile = path.join(PROJECT_ROOT, trustFilePath(STACK));
+    fs.rmSync(trustFile);
+    await restoreTrustFile(stack);
+    expect(fs.readFileSync(trustFile, "utf8")).toBe(address.caCert);
     const lines: string[] = [];
     try {
       await timed("destroy", () =>

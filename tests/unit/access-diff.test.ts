@@ -4,6 +4,7 @@ import { accessModelOf, diffAccess } from "../../cli/access-diff";
 import { accessModel } from "../../infra/access";
 import { loadConfig } from "../../stacks/config";
 import { stackFileSource } from "../../stacks/stack-files";
+import { testCertificates } from "./contract";
 
 const ROOT = path.resolve(__dirname, "../..");
 const PROJECT_YAML = fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8");
@@ -12,7 +13,28 @@ function modelOf(stackYaml: string, stack = "prod") {
   return accessModel(loadConfig(stackFileSource(PROJECT_YAML, stackYaml), "vault-platform", stack));
 }
 
-const PROD = fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8");
+/**
+ * The committed prod stack file, completed the way a user completes it before the first up: the
+ * certificate from their CA and its key (encrypted: the access diff never decrypts).
+ */
+function completedProd(): string {
+  const committed = fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8");
+  const { certPem, caCertPem } = testCertificates();
+  const block = (pem: string) =>
+    pem
+      .trim()
+      .split("\n")
+      .map((line) => `          ${line}`)
+      .join("\n");
+  const completed = committed.replace(
+    "    port: 8220\n",
+    `    port: 8220\n    tls:\n      certificate: |\n${block(certPem)}\n      caCertificate: |\n${block(caCertPem)}\n`,
+  );
+  expect(completed).not.toBe(committed);
+  return `${completed}  vault-platform:tlsPrivateKey:\n    secure: v1:AAAABBBBCCCC\n`;
+}
+
+const PROD = completedProd();
 
 describe("access diff", () => {
   it("is empty when nothing changes", () => {

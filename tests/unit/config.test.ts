@@ -90,8 +90,8 @@ const BAD_INPUTS: [string, string, Record<string, unknown>, string][] = [
   [
     "unknown server key",
     "dev",
-    { server: { tls: true } },
-    'vault-platform:server: unknown key "tls"; got ["tls"]',
+    { server: { tlsCert: "x" } },
+    'vault-platform:server: unknown key "tlsCert"; got ["tlsCert"]',
   ],
   [
     "database not an identifier",
@@ -279,6 +279,48 @@ const BAD_INPUTS: [string, string, Record<string, unknown>, string][] = [
     "vault-platform:server.revokeRootToken: applies to server mode only; a dev server's root token is generated; got true",
   ],
   [
+    "TLS on a dev-mode server",
+    "dev",
+    { server: { tls: { mode: "generated" } } },
+    'vault-platform:server.tls.mode: applies to server mode only; a dev-mode server listens on plain HTTP; expected "disabled"; got "generated"',
+  ],
+  [
+    "staging without TLS",
+    "staging",
+    { server: { tls: { mode: "disabled" } } },
+    'vault-platform:server.tls.mode: the staging profile requires TLS on the listener; expected "generated" or "provided"; got "disabled"',
+  ],
+  [
+    "unknown TLS mode",
+    "staging",
+    { server: { tls: { mode: "self-signed" } } },
+    'vault-platform:server.tls.mode: expected one of "disabled", "generated", "provided"; got "self-signed"',
+  ],
+  [
+    "generated certificate valid for minutes",
+    "staging",
+    { server: { tls: { validity: "30m" } } },
+    'vault-platform:server.tls.validity: expected at least 1h; got "30m"',
+  ],
+  [
+    "a DNS name that is not one",
+    "staging",
+    { server: { tls: { dnsNames: ["vault.internal", "Bad_Name"] } } },
+    'vault-platform:server.tls.dnsNames[1]: expected a DNS name like "vault.example.internal"; got "Bad_Name"',
+  ],
+  [
+    "a certificate with a generated one",
+    "staging",
+    { server: { tls: { certificate: "-----BEGIN CERTIFICATE-----" } } },
+    'vault-platform:server.tls.certificate: applies to server.tls.mode "provided" only; got "-----BEGIN CERTIFICATE-----"',
+  ],
+  [
+    "names for a certificate that is not generated",
+    "dev",
+    { server: { mode: "server", tls: { mode: "disabled", dnsNames: ["vault.internal"] } } },
+    'vault-platform:server.tls.dnsNames: applies to server.tls.mode "generated" only; got ["vault.internal"]',
+  ],
+  [
     "seeds in plain text",
     "dev",
     { seeds: { "a/b": { data: { k: "v" } } } },
@@ -371,6 +413,7 @@ describe("loadConfig resolves profiles", () => {
       unsealKeyShares: 3,
       unsealKeyThreshold: 2,
       revokeRootToken: false,
+      tls: { mode: "disabled" },
     });
     expect(config.postgres).toMatchObject({
       host: "127.0.0.1",

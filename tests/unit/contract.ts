@@ -1,5 +1,8 @@
 /** The resource contract every profile must satisfy (issue acceptance), checked on recorded mocks. */
+import * as os from "os";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { generateCertificates, GeneratedCertificates } from "../../infra/tls";
 import { ofType, recorded, settle, stackConfigSource, useMocks } from "./harness";
 import type { PlatformConfig } from "../../stacks/config";
 import type { Platform } from "../../infra/platform";
@@ -36,19 +39,65 @@ export const TEST_SECRETS = {
   postgresAdminPassword: "test-admin-password",
 };
 
+let cachedCertificates: GeneratedCertificates | undefined;
+
+/** A CA and a server certificate for 127.0.0.1, as an organization's CA would issue them. */
+export function testCertificates(): GeneratedCertificates {
+  cachedCertificates ??= generateCertificates({
+    commonName: "vault.test.internal",
+    dnsNames: ["vault.test.internal", "localhost"],
+    ipAddresses: ["127.0.0.1"],
+    validityHours: 24 * 365,
+  });
+  return cachedCertificates;
+}
+
+/** Where unit tests let the program write the trust file (never into the working tree). */
+export const TEST_TRUST_DIR = path.join(os.tmpdir(), `vault-platform-unit-${process.pid}`);
+
+/**
+ * Mocks, then the program for a stack from its committed stack file plus overrides. prod needs a
+ * certificate from the organization's CA: it gets a test one unless `server` is overridden.
+ */
 export async function buildProfile(
   stack: string,
   overrides: Record<string, unknown> = {},
+  secrets: Record<string, unknown> = {},
 ): Promise<{ config: PlatformConfig; platform: Platform }> {
   await useMocks({ stack });
   const { loadConfig } = await import("../../stacks/config");
   const { Platform } = await import("../../infra/platform");
+  const certificates = testCertificates();
+  const providedTls =
+    stack === "prod" && !("server" in overrides)
+      ? {
+          overrides: {
+            server: {
+              flavor: "vault",
+              network: "bridge",
+              port: 8220,
+              tls: {
+                certificate: certificates.certPem,
+                caCertificate: certificates.caCertPem,
+              },
+            },
+          },
+          secrets: { tlsPrivateKey: certificates.keyPem },
+        }
+      : { overrides: {}, secrets: {} };
   const config = loadConfig(
-    stackConfigSource(stack, overrides, TEST_SECRETS),
+    stackConfigSource(
+      stack,
+      { ...providedTls.overrides, ...overrides },
+      { ...TEST_SECRETS, ...providedTls.secrets, ...secrets },
+    ),
     "vault-platform",
     stack,
   );
-  const platform = new Platform("platform", { config });
+  const platform = new Platform("platform", {
+    config,
+    trustFile: path.join(TEST_TRUST_DIR, stack, "ca.pem"),
+  });
   await settle();
   return { config, platform };
 }

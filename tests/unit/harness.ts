@@ -78,6 +78,13 @@ function computed(
       return { roleId: `role-id-${String(inputs.roleName)}` };
     case "pulumi-nodejs:dynamic/vaultplatform:ServerInit":
       return { rootToken: "mock-root-token", unsealKeys: ["k1", "k2", "k3"] };
+    case "pulumi-nodejs:dynamic/vaultplatform:GeneratedCertificate":
+      return {
+        caCertPem: `mock-ca-pem-${name}`,
+        certPem: `mock-cert-pem-${name}`,
+        keyPem: `mock-key-pem-${name}`,
+        notAfter: "2100-01-01T00:00:00.000Z",
+      };
     case "pulumi-nodejs:dynamic/vaultplatform:ProvisionerToken":
       return { token: "mock-provisioner-token" };
     case "vault:appRole/authBackendRoleSecretId:AuthBackendRoleSecretId":

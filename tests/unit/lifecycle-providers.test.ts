@@ -20,6 +20,8 @@ class FakeVault {
   initialized = false;
   sealed = true;
   failWith?: number;
+  /** Seconds the token asking lookup-self has left. */
+  tokenTtl = 768 * 3600;
   private server = http.createServer((request, response) => {
     let text = "";
     request.on("data", (chunk) => (text += chunk));
@@ -51,6 +53,13 @@ class FakeVault {
       }
       if (path === "sys/seal-status") {
         return reply(200, { sealed: this.sealed });
+      }
+      if (path === "auth/token/lookup-self") {
+        return reply(200, { data: { ttl: this.tokenTtl } });
+      }
+      if (path === "auth/token/renew-self") {
+        this.tokenTtl = 768 * 3600;
+        return reply(200, { auth: { lease_duration: this.tokenTtl } });
       }
       if (path === "auth/token/create-orphan") {
         return reply(200, { auth: { client_token: "provisioner-1" } });
@@ -157,7 +166,7 @@ describe("ProvisionerToken provider", () => {
     expect((await provisionerProvider.diff!("x", old, next)).changes).toBe(true);
     const result = await provisionerProvider.update!("x", old, next);
     expect(result.outs).toMatchObject({ token: "provisioner-1", rootToken: "root-1" });
-    expect(vault.calls).toEqual([
+    expect(vault.calls.filter((c) => c.method !== "GET")).toEqual([
       {
         method: "PUT",
         path: "sys/policies/acl/vault-platform-admin",
@@ -165,6 +174,36 @@ describe("ProvisionerToken provider", () => {
         body: { policy: 'path "sys/audit" {}' },
       },
     ]);
+  });
+
+  it("shows no change while the token has more than half its period left", async () => {
+    const old = { ...args(), token: "provisioner-1" };
+    vault.tokenTtl = 400 * 3600;
+    expect((await provisionerProvider.diff!("x", old, args())).changes).toBe(false);
+    expect(vault.calls.map((c) => `${c.method} ${c.path} ${c.token}`)).toEqual([
+      "GET auth/token/lookup-self provisioner-1",
+    ]);
+  });
+
+  it("renews the token once under half its period (an update, nothing else written)", async () => {
+    const old = { ...args(), token: "provisioner-1" };
+    vault.tokenTtl = 383 * 3600;
+    expect((await provisionerProvider.diff!("x", old, args())).changes).toBe(true);
+    const result = await provisionerProvider.update!("x", old, args());
+    expect(result.outs).toMatchObject({ token: "provisioner-1" });
+    expect(vault.calls.map((c) => `${c.method} ${c.path} ${c.token}`)).toEqual([
+      "GET auth/token/lookup-self provisioner-1",
+      "GET auth/token/lookup-self provisioner-1",
+      "POST auth/token/renew-self provisioner-1",
+    ]);
+    expect(vault.tokenTtl).toBe(768 * 3600);
+  });
+
+  it("decides nothing about renewal when the server cannot be asked", async () => {
+    const old = { ...args(), token: "provisioner-1" };
+    await vault.stop();
+    expect((await provisionerProvider.diff!("x", old, args())).changes).toBe(false);
+    await vault.start();
   });
 
   it("deletes its policy and revokes itself; a server already gone is no error", async () => {

@@ -828,16 +828,22 @@ describe("enforcement per profile (policy/enforcement.ts)", () => {
 // --- What the program registers -------------------------------------------------------------------
 
 describe("the prod profile under the pack", () => {
-  it("violates only TLS on the listener, which the program does not automate yet", async () => {
+  it("passes every rule, TLS on the listener included", async () => {
     await buildProfile("prod");
     // Mocks see no resource options, so protect is checked on hand-built resources above.
     const violations = await packViolations(fromRecorded(recorded), {
       skip: ["data-resources-protected"],
     });
-    // README "Status and limits": TLS arrives with the server lifecycle; until then this policy
-    // blocks a prod up run with the mandatory config.
-    expect(violations).toEqual([
+    expect(violations).toEqual([]);
+  });
+
+  it("blocks a server-mode listener without TLS (allowed by config only outside staging/prod)", async () => {
+    await buildProfile("dev", { server: { mode: "server", tls: { mode: "disabled" } } });
+    const violations = await packViolations(fromRecorded(recorded), {
+      skip: ["data-resources-protected"],
+    });
+    expect(violations).toContain(
       'vault-server-listener-tls: container "platform-server-container": server config "/vault/config/platform.json" disables TLS on listener tcp 0.0.0.0:8200 (tls_disable = true); expected TLS on every listener',
-    ]);
+    );
   });
 });

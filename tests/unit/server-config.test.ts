@@ -1,6 +1,11 @@
 import * as fs from "fs";
 import * as path from "path";
-import { auditDeviceSpecs, renderServerConfig } from "../../infra/server-config";
+import {
+  FLAVOR_TRAITS,
+  auditDeviceSpecs,
+  renderServerConfig,
+  tlsFiles,
+} from "../../infra/server-config";
 import {
   connectionUrl,
   creationStatements,
@@ -34,6 +39,20 @@ describe("server config renderer (golden files)", () => {
         auditDevices: auditDeviceSpecs(["file", "stdout"], "/vault/logs"),
       }),
     ).toBe(fs.readFileSync(path.join(GOLDEN, "vault-server.json"), "utf8"));
+  });
+
+  it("renders an OpenBao server with a TLS-only listener (TLS 1.2 at least)", () => {
+    expect(
+      renderServerConfig({
+        flavor: "openbao",
+        mode: "server",
+        listenPort: 8200,
+        apiAddress: "https://127.0.0.1:8210",
+        nodeId: "vp-staging",
+        auditDevices: auditDeviceSpecs(["file", "stdout"], "/openbao/logs"),
+        tls: tlsFiles(FLAVOR_TRAITS.openbao),
+      }),
+    ).toBe(fs.readFileSync(path.join(GOLDEN, "openbao-server-tls.json"), "utf8"));
   });
 });
 
