@@ -18,7 +18,13 @@ import { accessModelOf, diffAccess } from "./access-diff";
 import { StackPreview, renderComment } from "./comment";
 import { githubCommentApi, upsertComment } from "./github";
 import { CREATED_AT_TAG, EXPIRES_AT_TAG, PR_TAG, sweep } from "./sweeper";
-import { openStack, openWorkspace, PROJECT_ROOT, restoreTrustFile } from "./workspace";
+import {
+  openStack,
+  openWorkspace,
+  PROJECT_ROOT,
+  removeTrustFile,
+  restoreTrustFile,
+} from "./workspace";
 
 const PROJECT = "vault-platform";
 
@@ -184,6 +190,7 @@ async function main(): Promise<number> {
         await restoreTrustFile(stack);
         await stack.destroy({ onOutput, refresh: true });
         await stack.workspace.removeStack(stackName);
+        removeTrustFile(stackName);
         fs.rmSync(path.join(PROJECT_ROOT, `Pulumi.${stackName}.yaml`), { force: true });
         console.log(`${stackName}: destroyed and removed`);
       }
@@ -213,6 +220,7 @@ async function main(): Promise<number> {
             await restoreTrustFile(stack);
             await stack.destroy({ refresh: true });
             await workspace.removeStack(stackName);
+            removeTrustFile(stackName);
             fs.rmSync(path.join(PROJECT_ROOT, `Pulumi.${stackName}.yaml`), { force: true });
           },
         },

@@ -5,7 +5,7 @@
  * reported before anything is created (the program validates config before registering).
  */
 import * as path from "path";
-import { openStack, pulumiEnv, PROJECT_ROOT, restoreTrustFile } from "./workspace";
+import { openStack, pulumiEnv, PROJECT_ROOT, removeTrustFile, restoreTrustFile } from "./workspace";
 
 type Command = "up" | "preview" | "destroy";
 
@@ -77,6 +77,7 @@ async function main(): Promise<void> {
       await stack.destroy({ onOutput, refresh: true });
       if (remove) {
         await stack.workspace.removeStack(stackName);
+        removeTrustFile(stackName);
         console.log(`stack ${stackName} removed`);
       }
       break;

@@ -99,3 +99,13 @@ export async function restoreTrustFile(stack: Stack): Promise<void> {
     writeTrustFile(path.join(PROJECT_ROOT, trustFilePath(stack.name)), pem);
   }
 }
+
+/** With the stack gone, its trust file goes too (and the directory, once no stack has one). */
+export function removeTrustFile(stackName: string): void {
+  const file = path.join(PROJECT_ROOT, trustFilePath(stackName));
+  fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  const root = path.dirname(path.dirname(file));
+  if (fs.existsSync(root) && fs.readdirSync(root).length === 0) {
+    fs.rmdirSync(root);
+  }
+}

@@ -103,6 +103,17 @@ export const provisionerProvider: pulumi.dynamic.ResourceProvider<
   ProvisionerState
 > = {
   async create(inputs) {
+    const seal = await vaultHttp({
+      address: inputs.address,
+      caCert: inputs.caCert,
+      method: "GET",
+      path: "sys/seal-status",
+    });
+    if (seal.body?.sealed === true) {
+      throw new Error(
+        "the server is initialized but sealed: its key holders unseal it (`operator unseal` with the threshold of keys; npm run unseal-keys -- --stack <stack> lists PGP-encrypted ones), then run up again",
+      );
+    }
     await vaultCall(inputs, inputs.rootToken, "PUT", `sys/policies/acl/${inputs.policyName}`, {
       policy: inputs.policy,
     });

@@ -81,6 +81,7 @@ export class Platform extends pulumi.ComponentResource {
           shares: config.server.unsealKeyShares,
           threshold: config.server.unsealKeyThreshold,
         },
+        unsealPgpKeys: config.server.unsealPgpKeys,
         protect,
         tls: serverTls(config.server.tls),
       },

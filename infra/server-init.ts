@@ -9,6 +9,11 @@ export interface ServerInitArgs {
   readonly secretThreshold: number;
   /** CA certificate of a TLS listener. */
   readonly caCert?: pulumi.Input<string>;
+  /**
+   * One base64 PGP public key per key share: each unseal key is returned encrypted to its key
+   * holder, and the program can then never unseal the server itself.
+   */
+  readonly pgpKeys?: readonly string[];
 }
 
 interface InitState {
@@ -16,9 +21,14 @@ interface InitState {
   readonly caCert?: string;
   readonly secretShares: number;
   readonly secretThreshold: number;
+  readonly pgpKeys?: string[];
   readonly unsealKeys?: string[];
   readonly rootToken?: string;
 }
+
+/** Why an up stops at a sealed server whose unseal keys only their holders can read. */
+export const SEALED_WITH_PGP_KEYS =
+  "the server is sealed and its unseal keys are PGP-encrypted, so the program cannot unseal it: key holders decrypt their key (npm run unseal-keys -- --stack <stack> lists them) and run `operator unseal` until the threshold is reached; then run up again";
 
 /**
  * Initializes a server-mode Vault once, keeps the unseal keys and the initial root token in
@@ -56,15 +66,18 @@ export const initProvider: pulumi.dynamic.ResourceProvider<InitState, InitState>
         "the server is already initialized: its unseal keys are not in this stack (start from an empty data volume)",
       );
     }
+    const pgpKeys = inputs.pgpKeys ?? [];
     const init = await request("PUT", "sys/init", {
       secret_shares: inputs.secretShares,
       secret_threshold: inputs.secretThreshold,
+      ...(pgpKeys.length > 0 ? { pgp_keys: pgpKeys } : {}),
     });
     const unsealKeys = init.keys_base64 as string[];
     // From here on the keys exist only in this response: whatever fails, they must reach the
-    // state. A server left sealed is unsealed by the next up (diff sees it sealed).
+    // state. A server left sealed is unsealed by the next up (diff sees it sealed). Keys
+    // encrypted to their holders unseal nothing here: the holders unseal it.
     try {
-      for (const key of unsealKeys.slice(0, inputs.secretThreshold)) {
+      for (const key of pgpKeys.length > 0 ? [] : unsealKeys.slice(0, inputs.secretThreshold)) {
         await request("PUT", "sys/unseal", { key });
       }
     } catch {
@@ -103,6 +116,9 @@ export const initProvider: pulumi.dynamic.ResourceProvider<InitState, InitState>
     const at = { address: news.address, caCert: news.caCert };
     const status = await vaultHttp({ ...at, method: "GET", path: "sys/seal-status" });
     if (status.status === 200 && status.body?.sealed === true) {
+      if ((olds.pgpKeys ?? []).length > 0) {
+        throw new Error(SEALED_WITH_PGP_KEYS);
+      }
       for (const key of (olds.unsealKeys ?? []).slice(0, olds.secretThreshold)) {
         const response = await vaultHttp({
           ...at,

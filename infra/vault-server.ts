@@ -50,6 +50,8 @@ export interface VaultServerArgs {
    */
   readonly token?: pulumi.Input<string>;
   readonly unsealKeyShares?: { readonly shares: number; readonly threshold: number };
+  /** One base64 PGP public key per share: unseal keys are returned encrypted to their holders. */
+  readonly unsealPgpKeys?: readonly string[];
   /** Protect the volumes that hold data (server mode). */
   readonly protect?: boolean;
   /** Server mode: TLS on the listener (plain HTTP is then refused). */
@@ -246,6 +248,7 @@ export class VaultServer extends pulumi.ComponentResource {
           secretShares: shares.shares,
           secretThreshold: shares.threshold,
           caCert: this.caCert,
+          ...(args.unsealPgpKeys?.length ? { pgpKeys: args.unsealPgpKeys } : {}),
         },
         { parent: this },
       );

@@ -95,6 +95,22 @@ const tlsSchema = z.strictObject({
     .optional(),
 });
 
+/**
+ * A base64 OpenPGP public key as `gpg --export <id> | base64 -w0` prints it: the first packet is
+ * a public-key packet (tag 6), in the old or the new packet format.
+ */
+export function isPgpPublicKey(text: string): boolean {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text)) {
+    return false;
+  }
+  const first = Buffer.from(text, "base64")[0] ?? 0;
+  if ((first & 0x80) === 0) {
+    return false;
+  }
+  const tag = (first & 0x40) !== 0 ? first & 0x3f : (first & 0x3c) >> 2;
+  return tag === 6;
+}
+
 const serverSchema = z.strictObject({
   flavor: z.enum(FLAVORS).optional(),
   image: z
@@ -120,6 +136,13 @@ const serverSchema = z.strictObject({
     .max(10, { error: "expected an integer from 1 to 10" })
     .optional(),
   revokeRootToken: z.boolean({ error: "expected true or false" }).optional(),
+  unsealPgpKeys: z
+    .array(
+      z.string().refine(isPgpPublicKey, {
+        error: "expected a base64 PGP public key (gpg --export <key id> | base64 -w0)",
+      }),
+    )
+    .optional(),
   tls: tlsSchema.optional(),
 });
 
@@ -261,6 +284,8 @@ export interface PlatformConfig {
     readonly unsealKeyShares: number;
     readonly unsealKeyThreshold: number;
     readonly revokeRootToken: boolean;
+    /** One per key share: unseal keys are returned encrypted to these keys ([]: not encrypted). */
+    readonly unsealPgpKeys: readonly string[];
     readonly tls: TlsConfig;
   };
   /** Server mode: the token of an already initialized server (else the program initializes it). */
@@ -557,7 +582,24 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
     unsealKeyShares: server?.unsealKeyShares ?? 3,
     unsealKeyThreshold: server?.unsealKeyThreshold ?? 2,
     revokeRootToken: server?.revokeRootToken ?? false,
+    unsealPgpKeys: server?.unsealPgpKeys ?? [],
   };
+  const pgpKeyCount = resolvedServer.unsealPgpKeys.length;
+  if (pgpKeyCount > 0 && (resolvedServer.mode === "dev" || vaultToken !== undefined)) {
+    problems.add(
+      "server",
+      ["unsealPgpKeys"],
+      "applies to a server-mode server the program initializes (no dev mode, no vaultToken)",
+      `${pgpKeyCount} key${pgpKeyCount === 1 ? "" : "s"}`,
+    );
+  } else if (pgpKeyCount > 0 && pgpKeyCount !== resolvedServer.unsealKeyShares) {
+    problems.add(
+      "server",
+      ["unsealPgpKeys"],
+      `expected one key per unseal key share (unsealKeyShares = ${resolvedServer.unsealKeyShares})`,
+      `${pgpKeyCount} key${pgpKeyCount === 1 ? "" : "s"}`,
+    );
+  }
   const tlsMode =
     server?.tls?.mode ?? (resolvedServer.mode === "dev" ? "disabled" : defaults.server.tls);
   const resolvedTls = resolveTls(

@@ -1,4 +1,8 @@
 /** Small helpers the end-to-end tests share. */
+import { execFileSync } from "child_process";
+import type { ConfigMap } from "@pulumi/pulumi/automation";
+import { pulumiEnv, PROJECT_ROOT, StackOptions } from "../../cli/workspace";
+import { E2E_IMAGE, E2E_PG_ADMIN, E2E_PG_PORT } from "./toolchain";
 
 /** Step durations in whole seconds, reported in the closing note of a run. */
 export function stepTimer(): {
@@ -23,4 +27,71 @@ export function reveal(value: unknown): unknown {
   return typeof value === "object" && value !== null && "plaintext" in value
     ? JSON.parse((value as { plaintext: string }).plaintext)
     : value;
+}
+
+/** The Pulumi CLI on one stack, as a user runs it (output as text). */
+export function pulumiCli(opts: StackOptions): (...args: string[]) => string {
+  return (...args) =>
+    execFileSync("pulumi", [...args, "--stack", opts.stackName], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, ...pulumiEnv(opts) },
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+    });
+}
+
+/** The kinds of change an update made, without "same". */
+export function changesOf(summary: {
+  resourceChanges?: Record<string, number>;
+}): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(summary.resourceChanges ?? {}).filter(
+      ([kind, count]) => kind !== "same" && count > 0,
+    ),
+  );
+}
+
+/**
+ * Staging transit keys are undeletable by design (deletion_allowed=false) and its data is
+ * protected. A test environment unprotects everything and forgets the keys instead: they go with
+ * the server and its raft volume.
+ */
+export function releaseForTeardown(cli: (...args: string[]) => string): void {
+  cli("state", "unprotect", "--all", "--yes");
+  const state = JSON.parse(cli("stack", "export")) as {
+    deployment: { resources: { urn: string; type: string }[] };
+  };
+  for (const resource of state.deployment.resources) {
+    if (resource.type === "vault:transit/secretBackendKey:SecretBackendKey") {
+      cli("state", "delete", resource.urn, "--yes");
+    }
+  }
+}
+
+/**
+ * The staging profile on this host: OpenBao on the host's network (the throwaway Postgres listens
+ * on its loopback), two apps bound to loopback (staging requires CIDRs). Set with --path.
+ */
+export function stagingOnLoopback(port: number): ConfigMap {
+  const config: ConfigMap = {
+    "vault-platform:profile": { value: "staging" },
+    "vault-platform:server.flavor": { value: "openbao" },
+    "vault-platform:server.image": { value: E2E_IMAGE },
+    "vault-platform:server.network": { value: "host" },
+    "vault-platform:server.port": { value: String(port) },
+    "vault-platform:postgres.host": { value: "127.0.0.1" },
+    "vault-platform:postgres.port": { value: String(E2E_PG_PORT) },
+    "vault-platform:postgres.database": { value: "postgres" },
+    "vault-platform:postgresAdminPassword": { value: E2E_PG_ADMIN.password, secret: true },
+  };
+  [
+    ["orders", "readwrite"],
+    ["reporting", "readonly"],
+  ].forEach(([name, access], index) => {
+    config[`vault-platform:apps[${index}].name`] = { value: name };
+    config[`vault-platform:apps[${index}].database`] = { value: access };
+    config[`vault-platform:apps[${index}].transitKeys[0]`] = { value: name };
+    config[`vault-platform:apps[${index}].boundCidrs[0]`] = { value: "127.0.0.1/32" };
+  });
+  return config;
 }

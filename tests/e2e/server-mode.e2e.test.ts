@@ -11,11 +11,18 @@ import { Client } from "pg";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { formatResults, runChecks, vaultRequest } from "../../cli/checks";
 import { environmentOf } from "../../cli/verify";
-import { openStack, pulumiEnv, PROJECT_ROOT, restoreTrustFile } from "../../cli/workspace";
+import { openStack, PROJECT_ROOT, removeTrustFile, restoreTrustFile } from "../../cli/workspace";
 import { trustFilePath } from "../../infra/tls";
 import { vaultHttp } from "../../infra/vault-http";
-import { reveal, stepTimer } from "./helpers";
-import { E2E_IMAGE, E2E_PG_ADMIN, E2E_PG_PORT, preflight } from "./toolchain";
+import {
+  changesOf,
+  pulumiCli,
+  releaseForTeardown,
+  reveal,
+  stagingOnLoopback,
+  stepTimer,
+} from "./helpers";
+import { E2E_PG_ADMIN, E2E_PG_PORT, preflight } from "./toolchain";
 
 const STACK = `srv-${process.pid % 100000}`;
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "vault-platform-server-state-"));
@@ -24,22 +31,7 @@ const SEED = `server-seed-${process.pid}-q9w8`;
 let stack: Stack;
 const { timings, timed } = stepTimer();
 
-function cli(...args: string[]): string {
-  return execFileSync("pulumi", [...args, "--stack", STACK], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, ...pulumiEnv(opts) },
-    encoding: "utf8",
-    maxBuffer: 64 * 1024 * 1024,
-  });
-}
-
-function changesOf(summary: { resourceChanges?: Record<string, number> }): Record<string, number> {
-  return Object.fromEntries(
-    Object.entries(summary.resourceChanges ?? {}).filter(
-      ([kind, count]) => kind !== "same" && count > 0,
-    ),
-  );
-}
+const cli = pulumiCli(opts);
 
 async function pgLogin(user: string, password: string): Promise<string> {
   const client = new Client({
@@ -67,67 +59,27 @@ beforeAll(async () => {
   stack = await openStack(opts);
   await stack.setAllConfig(
     {
-      "vault-platform:profile": { value: "staging" },
-      "vault-platform:server.flavor": { value: "openbao" },
-      "vault-platform:server.image": { value: E2E_IMAGE },
-      // A Postgres on this host's loopback is reachable from a host-networked container only.
-      "vault-platform:server.network": { value: "host" },
-      "vault-platform:server.port": { value: String(21000 + (process.pid % 1000) * 2) },
+      ...stagingOnLoopback(21000 + (process.pid % 1000) * 2),
       "vault-platform:server.unsealKeyShares": { value: "3" },
       "vault-platform:server.unsealKeyThreshold": { value: "2" },
       "vault-platform:server.revokeRootToken": { value: "true" },
-      "vault-platform:postgres.host": { value: "127.0.0.1" },
-      "vault-platform:postgres.port": { value: String(E2E_PG_PORT) },
-      "vault-platform:postgres.database": { value: "postgres" },
-      "vault-platform:postgresAdminPassword": { value: E2E_PG_ADMIN.password, secret: true },
       'vault-platform:seeds["orders/config"].data.api_key': { value: SEED, secret: true },
     },
     true,
   );
-  // Apps bound to loopback, as staging requires CIDRs.
-  const apps: Record<string, { value: string }> = {};
-  [
-    ["orders", "readwrite"],
-    ["reporting", "readonly"],
-  ].forEach(([name, access], index) => {
-    apps[`vault-platform:apps[${index}].name`] = { value: name };
-    apps[`vault-platform:apps[${index}].database`] = { value: access };
-    apps[`vault-platform:apps[${index}].transitKeys[0]`] = { value: name };
-    apps[`vault-platform:apps[${index}].boundCidrs[0]`] = { value: "127.0.0.1/32" };
-  });
-  await stack.setAllConfig(apps, true);
 }, 120_000);
 
 let destroyed = false;
 
-/**
- * Staging transit keys are undeletable by design (deletion_allowed=false). A test environment
- * forgets them instead: they go with the server and its raft volume.
- */
-function releaseForTeardown(): void {
-  cli("state", "unprotect", "--all", "--yes");
-  const state = JSON.parse(cli("stack", "export")) as {
-    deployment: { resources: { urn: string; type: string }[] };
-  };
-  for (const resource of state.deployment.resources) {
-    if (resource.type === "vault:transit/secretBackendKey:SecretBackendKey") {
-      cli("state", "delete", resource.urn, "--yes");
-    }
-  }
-}
-
 afterAll(async () => {
   if (!destroyed) {
     // A failed test left it up: best-effort teardown so the host stays clean.
-    releaseForTeardown();
+    releaseForTeardown(cli);
     await stack.destroy({ refresh: true }).catch(() => undefined);
     await stack.workspace.removeStack(STACK).catch(() => undefined);
   }
   fs.rmSync(path.join(PROJECT_ROOT, `Pulumi.${STACK}.yaml`), { force: true });
-  fs.rmSync(path.dirname(path.join(PROJECT_ROOT, trustFilePath(STACK))), {
-    recursive: true,
-    force: true,
-  });
+  removeTrustFile(STACK);
   fs.rmSync(stateDir, { recursive: true, force: true });
   console.log(`[server e2e] timings (s): ${JSON.stringify(timings)}`);
 }, 600_000);
@@ -268,7 +220,7 @@ describe("server mode (OpenBao, staging profile)", () => {
   });
 
   it("destroy (after unprotecting) leaves no container, volume or Postgres role behind", async () => {
-    releaseForTeardown();
+    releaseForTeardown(cli);
     // As on a fresh machine: the trust file the Vault provider reads comes back from the outputs.
     const trustFile = path.join(PROJECT_ROOT, trustFilePath(STACK));
     fs.rmSync(trustFile);

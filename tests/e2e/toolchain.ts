@@ -165,6 +165,9 @@ export async function preflight(): Promise<string | undefined> {
       return `the Pulumi resource plugin ${plugin.name} ${plugin.version} (pinned by @pulumi/${plugin.name}) is not installed`;
     }
   }
+  if (!which("gpg")) {
+    return "gpg is missing (Debian package gnupg): the key holders' side of PGP-encrypted unseal keys";
+  }
   const docker = await ensureDocker();
   if (docker) {
     return docker;

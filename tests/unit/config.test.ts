@@ -413,6 +413,7 @@ describe("loadConfig resolves profiles", () => {
       unsealKeyShares: 3,
       unsealKeyThreshold: 2,
       revokeRootToken: false,
+      unsealPgpKeys: [],
       tls: { mode: "disabled" },
     });
     expect(config.postgres).toMatchObject({

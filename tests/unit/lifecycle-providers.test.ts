@@ -5,7 +5,7 @@
 import * as http from "http";
 import { AddressInfo } from "net";
 import { provisionerProvider } from "../../infra/bootstrap";
-import { initProvider } from "../../infra/server-init";
+import { initProvider, SEALED_WITH_PGP_KEYS } from "../../infra/server-init";
 import { vaultRequestProvider } from "../../infra/vault-request";
 
 interface Call {
@@ -99,6 +99,32 @@ describe("ServerInit provider", () => {
     expect(vault.calls.slice(2).map((c) => c.body?.key)).toEqual(["k1", "k2"]);
   });
 
+  it("with PGP keys: has the keys encrypted to their holders and unseals nothing itself", async () => {
+    const inputs = {
+      address: vault.address,
+      secretShares: 3,
+      secretThreshold: 2,
+      pgpKeys: ["pgp-1", "pgp-2", "pgp-3"],
+    };
+    const result = await initProvider.create(inputs);
+    expect(result.outs).toEqual({ ...inputs, unsealKeys: ["k1", "k2", "k3"], rootToken: "root-1" });
+    expect(vault.calls.map((c) => `${c.method} ${c.path}`)).toEqual([
+      "GET sys/init",
+      "PUT sys/init",
+    ]);
+    expect(vault.calls[1].body).toEqual({
+      secret_shares: 3,
+      secret_threshold: 2,
+      pgp_keys: ["pgp-1", "pgp-2", "pgp-3"],
+    });
+    expect(vault.sealed).toBe(true);
+    // Sealed later (or still): the up stops and says who can unseal.
+    await expect(initProvider.update!("initialized", result.outs!, inputs)).rejects.toThrow(
+      SEALED_WITH_PGP_KEYS,
+    );
+    expect(vault.calls.filter((c) => c.path === "sys/unseal")).toEqual([]);
+  });
+
   it("refuses a server that is already initialized (its keys are not in the stack)", async () => {
     vault.initialized = true;
     await expect(
@@ -144,14 +170,23 @@ describe("ProvisionerToken provider", () => {
     policy: 'path "sys/mounts" {}',
   });
 
+  it("stops at a sealed server, saying who can unseal it, before sending anything", async () => {
+    await expect(provisionerProvider.create(args())).rejects.toThrow(
+      "the server is initialized but sealed: its key holders unseal it",
+    );
+    expect(vault.calls.map((c) => `${c.method} ${c.path}`)).toEqual(["GET sys/seal-status"]);
+  });
+
   it("writes the policy and creates a periodic orphan token with the root token", async () => {
+    vault.sealed = false;
     const result = await provisionerProvider.create(args());
     expect(result.outs?.token).toBe("provisioner-1");
     expect(vault.calls.map((c) => `${c.method} ${c.path} ${c.token}`)).toEqual([
+      "GET sys/seal-status undefined",
       "PUT sys/policies/acl/vault-platform-admin root-1",
       "POST auth/token/create-orphan root-1",
     ]);
-    expect(vault.calls[1].body).toEqual({
+    expect(vault.calls[2].body).toEqual({
       policies: ["vault-platform-admin"],
       no_default_policy: true,
       renewable: true,
