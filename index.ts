@@ -11,6 +11,8 @@ export const vaultAddress = platform.server.address;
 /** With TLS: the CA certificate clients trust (not a secret). */
 export const vaultCaCertificate = platform.server.caCert;
 export const container = platform.server.container.name;
+/** Every node's container, the first (initialized) one first. */
+export const containers = platform.server.nodes.map((node) => node.container.name);
 export const auditLogPath = platform.server.auditLogPath;
 export const mounts = {
   kv: platform.kv.path,

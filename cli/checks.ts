@@ -32,6 +32,8 @@ export interface Environment {
   readonly postgres: { readonly host: string; readonly port: number; readonly database: string };
   /** Container whose audit log to read, and where the log is inside it. */
   readonly container: string;
+  /** A raft cluster: every node's container (each active node audits what it served). */
+  readonly containers?: readonly string[];
   readonly auditLogPath?: string;
   /** A table in postgres.database that readwrite may write and readonly may not. */
   readonly probeTable?: string;
@@ -342,14 +344,15 @@ export async function runChecks(env: Environment): Promise<CheckResult[]> {
 
   if (env.auditLogPath) {
     await record("audit log written, values HMAC'd", async () => {
-      const log = execFileSync(
-        "docker",
-        ["exec", env.container, "cat", env.auditLogPath as string],
-        {
-          encoding: "utf8",
-          maxBuffer: 256 * 1024 * 1024,
-        },
-      );
+      // In a cluster each node logs what it served itself (standbys forward to the active one).
+      const log = (env.containers ?? [env.container])
+        .map((container) =>
+          execFileSync("docker", ["exec", container, "cat", env.auditLogPath as string], {
+            encoding: "utf8",
+            maxBuffer: 256 * 1024 * 1024,
+          }),
+        )
+        .join("");
       const entries = log.split("\n").filter((line) => line.trim().length > 0);
       expect(entries.length > 0, "the audit log is empty");
       expect(log.includes("auth/approle/login"), "no AppRole login in the audit log");

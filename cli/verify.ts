@@ -36,6 +36,7 @@ export async function environmentOf(stack: Stack, probeTable?: string): Promise<
     apps: Object.entries(apps).map(([name, app]) => ({ name, ...app })),
     postgres: { host: postgres.host, port: postgres.port, database: postgres.database },
     container: value<string>("container"),
+    containers: outputs.containers?.value as string[] | undefined,
     auditLogPath: value<string[]>("auditDevices").includes("file")
       ? value<string>("auditLogPath")
       : undefined,

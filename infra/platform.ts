@@ -82,6 +82,7 @@ export class Platform extends pulumi.ComponentResource {
           threshold: config.server.unsealKeyThreshold,
         },
         unsealPgpKeys: config.server.unsealPgpKeys,
+        nodes: config.server.nodes,
         protect,
         tls: serverTls(config.server.tls),
       },

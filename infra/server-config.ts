@@ -83,6 +83,12 @@ export interface ServerConfigArgs {
   readonly auditDevices: readonly AuditDeviceSpec[];
   /** Server mode: certificate and key files inside the container; without them TLS is off. */
   readonly tls?: { readonly certFile: string; readonly keyFile: string };
+  /** Address peers reach this node's cluster port at (default: loopback, a single node). */
+  readonly clusterAddress?: string;
+  /** A raft cluster: the API addresses of the other nodes, joined (and rejoined) on start. */
+  readonly peers?: readonly string[];
+  /** CA file inside the container that the peers' certificates chain to (TLS). */
+  readonly peerCaFile?: string;
 }
 
 /** Where the listener's certificate, key and CA are placed inside the container. */
@@ -109,7 +115,17 @@ export function renderServerConfig(args: ServerConfigArgs): string {
     disable_mlock: true,
   };
   if (args.mode === "server") {
-    config.storage = { raft: { path: `${traits.home}/file`, node_id: args.nodeId } };
+    const retryJoin = (args.peers ?? []).map((peer) => ({
+      leader_api_addr: peer,
+      ...(args.peerCaFile ? { leader_ca_cert_file: args.peerCaFile } : {}),
+    }));
+    config.storage = {
+      raft: {
+        path: `${traits.home}/file`,
+        node_id: args.nodeId,
+        ...(retryJoin.length > 0 ? { retry_join: retryJoin } : {}),
+      },
+    };
     const tls = args.tls
       ? {
           tls_cert_file: args.tls.certFile,
@@ -128,7 +144,7 @@ export function renderServerConfig(args: ServerConfigArgs): string {
     ];
     config.api_addr = args.apiAddress;
     // Cluster traffic is always TLS (the server's own certificates), whatever the listener does.
-    config.cluster_addr = `https://127.0.0.1:${args.listenPort + 1}`;
+    config.cluster_addr = args.clusterAddress ?? `https://127.0.0.1:${args.listenPort + 1}`;
   }
   if (traits.declarativeAudit && args.auditDevices.length > 0) {
     config.audit = args.auditDevices.map((device) => ({

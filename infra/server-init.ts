@@ -14,6 +14,8 @@ export interface ServerInitArgs {
    * holder, and the program can then never unseal the server itself.
    */
   readonly pgpKeys?: readonly string[];
+  /** A raft cluster: the API addresses of the other nodes, which join the first and are unsealed. */
+  readonly peers?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
 interface InitState {
@@ -22,6 +24,7 @@ interface InitState {
   readonly secretShares: number;
   readonly secretThreshold: number;
   readonly pgpKeys?: string[];
+  readonly peers?: string[];
   readonly unsealKeys?: string[];
   readonly rootToken?: string;
 }
@@ -29,6 +32,82 @@ interface InitState {
 /** Why an up stops at a sealed server whose unseal keys only their holders can read. */
 export const SEALED_WITH_PGP_KEYS =
   "the server is sealed and its unseal keys are PGP-encrypted, so the program cannot unseal it: key holders decrypt their key (npm run unseal-keys -- --stack <stack> lists them) and run `operator unseal` until the threshold is reached; then run up again";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Whether the node at `address` is sealed; undefined when it cannot be asked. */
+async function isSealed(address: string, caCert?: string): Promise<boolean | undefined> {
+  try {
+    const response = await vaultHttp({ address, caCert, method: "GET", path: "sys/seal-status" });
+    return response.status === 200 ? response.body?.sealed === true : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Unseals a raft follower. It first joins the leader (retry_join) and only then takes keys, so
+ * this keeps offering the threshold of keys until the node reports unsealed.
+ */
+async function unsealPeer(
+  address: string,
+  caCert: string | undefined,
+  keys: readonly string[],
+  patienceSeconds: number,
+): Promise<void> {
+  for (let waited = 0; ; waited++) {
+    const sealed = await isSealed(address, caCert);
+    if (sealed === false) {
+      return;
+    }
+    if (sealed === true) {
+      for (const key of keys) {
+        const response = await vaultHttp({
+          address,
+          caCert,
+          method: "PUT",
+          path: "sys/unseal",
+          body: { key },
+        }).catch(() => undefined);
+        if (response?.status !== 200) {
+          break;
+        }
+      }
+      if ((await isSealed(address, caCert)) === false) {
+        return;
+      }
+    }
+    if (waited >= patienceSeconds) {
+      throw new Error(`the node at ${address} had not joined and unsealed after ${waited}s`);
+    }
+    await sleep(1000);
+  }
+}
+
+/** Waits until the cluster has elected an active node (requests to any node then work). */
+async function waitForLeader(address: string, caCert?: string): Promise<void> {
+  for (let waited = 0; waited < 60; waited++) {
+    const response = await vaultHttp({ address, caCert, method: "GET", path: "sys/leader" }).catch(
+      () => undefined,
+    );
+    if (response?.status === 200 && response.body?.leader_address) {
+      return;
+    }
+    await sleep(1000);
+  }
+  throw new Error(`the cluster behind ${address} elected no active node within 60s`);
+}
+
+/** Unseals every sealed follower, then waits for an active node. */
+async function unsealPeers(state: InitState, keys: readonly string[]): Promise<void> {
+  const peers = state.peers ?? [];
+  for (const peer of peers) {
+    await unsealPeer(peer, state.caCert, keys, 90);
+  }
+  if (peers.length > 0) {
+    await waitForLeader(state.address, state.caCert);
+  }
+}
 
 /**
  * Initializes a server-mode Vault once, keeps the unseal keys and the initial root token in
@@ -80,6 +159,9 @@ export const initProvider: pulumi.dynamic.ResourceProvider<InitState, InitState>
       for (const key of pgpKeys.length > 0 ? [] : unsealKeys.slice(0, inputs.secretThreshold)) {
         await request("PUT", "sys/unseal", { key });
       }
+      if (pgpKeys.length === 0) {
+        await unsealPeers(inputs, unsealKeys.slice(0, inputs.secretThreshold));
+      }
     } catch {
       // Retried on the next up.
     }
@@ -101,6 +183,9 @@ export const initProvider: pulumi.dynamic.ResourceProvider<InitState, InitState>
       sealed = response.status === 200 && response.body?.sealed === true;
     } catch {
       // Unreachable: nothing to unseal now; the resources after it will report the outage.
+    }
+    for (const peer of news.peers ?? []) {
+      sealed = sealed || (await isSealed(peer, news.caCert)) === true;
     }
     const sharesChanged =
       olds.secretShares !== news.secretShares || olds.secretThreshold !== news.secretThreshold;
@@ -131,8 +216,24 @@ export const initProvider: pulumi.dynamic.ResourceProvider<InitState, InitState>
         }
       }
     }
+    const peersSealed = [];
+    for (const peer of news.peers ?? []) {
+      peersSealed.push((await isSealed(peer, news.caCert)) === true);
+    }
+    if (peersSealed.some(Boolean)) {
+      if ((olds.pgpKeys ?? []).length > 0) {
+        throw new Error(SEALED_WITH_PGP_KEYS);
+      }
+      await unsealPeers(news, (olds.unsealKeys ?? []).slice(0, olds.secretThreshold));
+    } else if (status.status === 200 && status.body?.sealed === true && peersSealed.length > 0) {
+      await waitForLeader(news.address, news.caCert);
+    }
     // No undefined values: the engine cannot serialize them ("Unexpected struct type").
-    const outs: InitState = { ...olds, address: news.address };
+    const outs: InitState = {
+      ...olds,
+      address: news.address,
+      ...(news.peers ? { peers: news.peers } : {}),
+    };
     return { outs: news.caCert === undefined ? outs : { ...outs, caCert: news.caCert } };
   },
 };

@@ -136,6 +136,11 @@ const serverSchema = z.strictObject({
     .max(10, { error: "expected an integer from 1 to 10" })
     .optional(),
   revokeRootToken: z.boolean({ error: "expected true or false" }).optional(),
+  nodes: z
+    .union([z.literal(1), z.literal(3), z.literal(5)], {
+      error: "expected 1, 3 or 5 (a raft cluster needs an odd number of nodes)",
+    })
+    .optional(),
   unsealPgpKeys: z
     .array(
       z.string().refine(isPgpPublicKey, {
@@ -284,6 +289,8 @@ export interface PlatformConfig {
     readonly unsealKeyShares: number;
     readonly unsealKeyThreshold: number;
     readonly revokeRootToken: boolean;
+    /** Raft nodes (containers) of a server-mode server. */
+    readonly nodes: 1 | 3 | 5;
     /** One per key share: unseal keys are returned encrypted to these keys ([]: not encrypted). */
     readonly unsealPgpKeys: readonly string[];
     readonly tls: TlsConfig;
@@ -583,7 +590,16 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
     unsealKeyThreshold: server?.unsealKeyThreshold ?? 2,
     revokeRootToken: server?.revokeRootToken ?? false,
     unsealPgpKeys: server?.unsealPgpKeys ?? [],
+    nodes: server?.nodes ?? 1,
   };
+  if (resolvedServer.mode === "dev" && resolvedServer.nodes > 1) {
+    problems.add(
+      "server",
+      ["nodes"],
+      "applies to server mode only; a dev-mode server is one in-memory node; expected 1",
+      resolvedServer.nodes,
+    );
+  }
   const pgpKeyCount = resolvedServer.unsealPgpKeys.length;
   if (pgpKeyCount > 0 && (resolvedServer.mode === "dev" || vaultToken !== undefined)) {
     problems.add(

@@ -2,6 +2,7 @@
 import { execFileSync } from "child_process";
 import type { ConfigMap } from "@pulumi/pulumi/automation";
 import { pulumiEnv, PROJECT_ROOT, StackOptions } from "../../cli/workspace";
+import { Client } from "pg";
 import { E2E_IMAGE, E2E_PG_ADMIN, E2E_PG_PORT } from "./toolchain";
 
 /** Step durations in whole seconds, reported in the closing note of a run. */
@@ -94,4 +95,53 @@ export function stagingOnLoopback(port: number): ConfigMap {
     config[`vault-platform:apps[${index}].boundCidrs[0]`] = { value: "127.0.0.1/32" };
   });
   return config;
+}
+
+/**
+ * Last resort after a failed teardown: removes the stack's Docker objects by label and its
+ * Postgres roles by prefix, so that a failing run still leaves the host clean.
+ */
+export async function removeLeftovers(stackName: string): Promise<void> {
+  const label = `label=vault-platform.stack=${stackName}`;
+  for (const [list, remove] of [
+    [
+      ["ps", "-aq"],
+      ["rm", "-f"],
+    ],
+    [
+      ["volume", "ls", "-q"],
+      ["volume", "rm", "-f"],
+    ],
+    [
+      ["network", "ls", "-q"],
+      ["network", "rm"],
+    ],
+  ]) {
+    const ids = execFileSync("docker", [...list, "--filter", label], { encoding: "utf8" })
+      .split("\n")
+      .filter(Boolean);
+    if (ids.length > 0) {
+      execFileSync("docker", [...remove, ...ids]);
+    }
+  }
+  const client = new Client({
+    host: "127.0.0.1",
+    port: E2E_PG_PORT,
+    database: "postgres",
+    ...E2E_PG_ADMIN,
+  });
+  await client.connect();
+  try {
+    const prefix = `vp_${stackName.replace(/[^a-z0-9_]/g, "_")}`;
+    const roles = await client.query(
+      "SELECT rolname FROM pg_roles WHERE starts_with(rolname, $1)",
+      [prefix],
+    );
+    for (const { rolname } of roles.rows as { rolname: string }[]) {
+      await client.query(`DROP OWNED BY "${rolname}"`);
+      await client.query(`DROP ROLE "${rolname}"`);
+    }
+  } finally {
+    await client.end();
+  }
 }

@@ -15,7 +15,14 @@ import { environmentOf } from "../../cli/verify";
 import { openStack, PROJECT_ROOT, removeTrustFile } from "../../cli/workspace";
 import { SEALED_WITH_PGP_KEYS } from "../../infra/server-init";
 import { trustFilePath } from "../../infra/tls";
-import { changesOf, pulumiCli, releaseForTeardown, stagingOnLoopback, stepTimer } from "./helpers";
+import {
+  changesOf,
+  pulumiCli,
+  releaseForTeardown,
+  removeLeftovers,
+  stagingOnLoopback,
+  stepTimer,
+} from "./helpers";
 import { preflight } from "./toolchain";
 
 const STACK = `pgp-${process.pid % 100000}`;
@@ -104,9 +111,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (!destroyed && stack) {
-    releaseForTeardown(cli);
+    try {
+      releaseForTeardown(cli);
+    } catch {
+      // Best effort: the leftovers are removed below in any case.
+    }
     await stack.destroy({ refresh: true }).catch(() => undefined);
     await stack.workspace.removeStack(STACK).catch(() => undefined);
+    await removeLeftovers(STACK);
   }
   fs.rmSync(path.join(PROJECT_ROOT, `Pulumi.${STACK}.yaml`), { force: true });
   removeTrustFile(STACK);

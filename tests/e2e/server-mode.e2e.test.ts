@@ -18,6 +18,7 @@ import {
   changesOf,
   pulumiCli,
   releaseForTeardown,
+  removeLeftovers,
   reveal,
   stagingOnLoopback,
   stepTimer,
@@ -74,9 +75,14 @@ let destroyed = false;
 afterAll(async () => {
   if (!destroyed) {
     // A failed test left it up: best-effort teardown so the host stays clean.
-    releaseForTeardown(cli);
+    try {
+      releaseForTeardown(cli);
+    } catch {
+      // The leftovers are removed below in any case.
+    }
     await stack.destroy({ refresh: true }).catch(() => undefined);
     await stack.workspace.removeStack(STACK).catch(() => undefined);
+    await removeLeftovers(STACK);
   }
   fs.rmSync(path.join(PROJECT_ROOT, `Pulumi.${STACK}.yaml`), { force: true });
   removeTrustFile(STACK);

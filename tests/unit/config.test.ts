@@ -321,6 +321,18 @@ const BAD_INPUTS: [string, string, Record<string, unknown>, string][] = [
     'vault-platform:server.tls.dnsNames: applies to server.tls.mode "generated" only; got ["vault.internal"]',
   ],
   [
+    "an even raft cluster",
+    "staging",
+    { server: { nodes: 2 } },
+    "vault-platform:server.nodes: expected 1, 3 or 5 (a raft cluster needs an odd number of nodes); got 2",
+  ],
+  [
+    "a dev-mode cluster",
+    "dev",
+    { server: { nodes: 3 } },
+    "vault-platform:server.nodes: applies to server mode only; a dev-mode server is one in-memory node; expected 1; got 3",
+  ],
+  [
     "seeds in plain text",
     "dev",
     { seeds: { "a/b": { data: { k: "v" } } } },
@@ -414,6 +426,7 @@ describe("loadConfig resolves profiles", () => {
       unsealKeyThreshold: 2,
       revokeRootToken: false,
       unsealPgpKeys: [],
+      nodes: 1,
       tls: { mode: "disabled" },
     });
     expect(config.postgres).toMatchObject({

@@ -20,6 +20,7 @@ class FakeVault {
   initialized = false;
   sealed = true;
   failWith?: number;
+  joinAfter = 0;
   /** Seconds the token asking lookup-self has left. */
   tokenTtl = 768 * 3600;
   private server = http.createServer((request, response) => {
@@ -48,11 +49,19 @@ class FakeVault {
         return reply(200, { keys_base64: ["k1", "k2", "k3"], root_token: "root-1" });
       }
       if (path === "sys/unseal") {
+        // A raft follower takes keys only once it has joined (here: after `joinAfter` polls).
+        if (this.joinAfter > 0) {
+          this.joinAfter--;
+          return reply(400, { errors: ["not yet joined"] });
+        }
         this.sealed = false;
         return reply(200, { sealed: false });
       }
       if (path === "sys/seal-status") {
-        return reply(200, { sealed: this.sealed });
+        return reply(200, { sealed: this.sealed, initialized: this.initialized });
+      }
+      if (path === "sys/leader") {
+        return reply(200, { leader_address: this.sealed ? "" : "https://leader:8200" });
       }
       if (path === "auth/token/lookup-self") {
         return reply(200, { data: { ttl: this.tokenTtl } });
@@ -123,6 +132,40 @@ describe("ServerInit provider", () => {
       SEALED_WITH_PGP_KEYS,
     );
     expect(vault.calls.filter((c) => c.path === "sys/unseal")).toEqual([]);
+  });
+
+  it("in a raft cluster: unseals each follower once it has joined, then waits for a leader", async () => {
+    const follower = new FakeVault();
+    await follower.start();
+    follower.initialized = true;
+    follower.joinAfter = 2;
+    try {
+      const inputs = {
+        address: vault.address,
+        secretShares: 3,
+        secretThreshold: 2,
+        peers: [follower.address],
+      };
+      const result = await initProvider.create(inputs);
+      expect(result.outs).toMatchObject({ peers: [follower.address] });
+      expect(vault.sealed).toBe(false);
+      expect(follower.sealed).toBe(false);
+      // Refused twice (not joined yet), then the threshold of keys.
+      expect(follower.calls.filter((c) => c.path === "sys/unseal").map((c) => c.body?.key)).toEqual(
+        ["k1", "k1", "k1", "k2"],
+      );
+      expect(vault.calls.map((c) => `${c.method} ${c.path}`).slice(-1)).toEqual(["GET sys/leader"]);
+
+      // A restarted follower is a change; the update unseals it and nothing else.
+      follower.sealed = true;
+      follower.calls = [];
+      expect((await initProvider.diff!("initialized", result.outs!, inputs)).changes).toBe(true);
+      await initProvider.update!("initialized", result.outs!, inputs);
+      expect(follower.sealed).toBe(false);
+      expect((await initProvider.diff!("initialized", result.outs!, inputs)).changes).toBe(false);
+    } finally {
+      await follower.stop();
+    }
   });
 
   it("refuses a server that is already initialized (its keys are not in the stack)", async () => {
