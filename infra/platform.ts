@@ -15,7 +15,7 @@ import { Seeds } from "./seeds";
 import { FLAVOR_TRAITS, auditDeviceSpecs } from "./server-config";
 import { trustFilePath, writeTrustFile } from "./tls";
 import { Transit } from "./transit";
-import { VaultServer, ServerTlsArgs } from "./vault-server";
+import { VaultServer } from "./vault-server";
 
 export interface PlatformArgs {
   readonly config: PlatformConfig;
@@ -84,7 +84,7 @@ export class Platform extends pulumi.ComponentResource {
         unsealPgpKeys: config.server.unsealPgpKeys,
         nodes: config.server.nodes,
         protect,
-        tls: serverTls(config.server.tls),
+        tls: config.server.tls.mode === "disabled" ? undefined : config.server.tls,
       },
       { parent: this },
     );
@@ -262,21 +262,5 @@ export class Platform extends pulumi.ComponentResource {
     }
     this.apps = apps;
     this.registerOutputs({ address: this.server.address, apps });
-  }
-}
-
-function serverTls(tls: PlatformConfig["server"]["tls"]): ServerTlsArgs | undefined {
-  switch (tls.mode) {
-    case "disabled":
-      return undefined;
-    case "generated":
-      return { mode: "generated", dnsNames: tls.dnsNames, validityHours: tls.validityHours };
-    case "provided":
-      return {
-        mode: "provided",
-        certificate: tls.certificate,
-        caCertificate: tls.caCertificate,
-        privateKey: tls.privateKey,
-      };
   }
 }

@@ -1,6 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import type { TlsConfig } from "../stacks/config";
 import type { Flavor } from "../stacks/profiles";
 import {
   AuditDeviceSpec,
@@ -12,21 +13,8 @@ import {
 import { ServerInit } from "./server-init";
 import { GeneratedCertificate, ServerTlsMaterial } from "./tls";
 
-/** Server mode: where the listener's certificate comes from. */
-export type ServerTlsArgs =
-  | {
-      readonly mode: "generated";
-      /** Names beyond localhost and the container name. */
-      readonly dnsNames: readonly string[];
-      readonly validityHours: number;
-    }
-  | {
-      readonly mode: "provided";
-      readonly certificate: string;
-      readonly caCertificate: string;
-      /** Secret. */
-      readonly privateKey: pulumi.Input<string>;
-    };
+/** Server mode: where the listener's certificate comes from (the config's TLS, when on). */
+export type ServerTlsArgs = Exclude<TlsConfig, { readonly mode: "disabled" }>;
 
 export interface VaultServerArgs {
   readonly flavor: Flavor;

@@ -11,12 +11,13 @@ import * as path from "path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { runChecks, vaultRequest } from "../../cli/checks";
 import { environmentOf } from "../../cli/verify";
-import { openStack, PROJECT_ROOT, removeTrustFile } from "../../cli/workspace";
+import { openStack } from "../../cli/workspace";
 import {
   changesOf,
   pulumiCli,
   releaseForTeardown,
-  removeLeftovers,
+  cleanUpStack,
+  dockerLeftovers,
   reveal,
   stagingOnLoopback,
   stepTimer,
@@ -73,19 +74,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  if (!destroyed && stack) {
-    try {
-      releaseForTeardown(cli);
-    } catch {
-      // Best effort: the leftovers are removed below in any case.
-    }
-    await stack.destroy({ refresh: true }).catch(() => undefined);
-    await stack.workspace.removeStack(STACK).catch(() => undefined);
-    await removeLeftovers(STACK);
-  }
-  fs.rmSync(path.join(PROJECT_ROOT, `Pulumi.${STACK}.yaml`), { force: true });
-  removeTrustFile(STACK);
-  fs.rmSync(stateDir, { recursive: true, force: true });
+  await cleanUpStack(stack, opts, destroyed);
   console.log(`[raft e2e] timings (s): ${JSON.stringify(timings)}`);
 }, 600_000);
 
@@ -180,15 +169,6 @@ describe("three-node raft cluster (OpenBao, staging profile)", () => {
     await timed("destroy", () => stack.destroy({ refresh: true, onOutput: () => undefined }));
     destroyed = true;
     await stack.workspace.removeStack(STACK);
-    for (const kind of [
-      ["ps", "-a"],
-      ["volume", "ls"],
-    ]) {
-      expect(
-        execFileSync("docker", [...kind, "-q", "--filter", `label=vault-platform.stack=${STACK}`], {
-          encoding: "utf8",
-        }).trim(),
-      ).toBe("");
-    }
+    expect(dockerLeftovers(STACK)).toEqual([]);
   });
 });

@@ -1,7 +1,9 @@
 /** Small helpers the end-to-end tests share. */
 import { execFileSync } from "child_process";
-import type { ConfigMap } from "@pulumi/pulumi/automation";
-import { pulumiEnv, PROJECT_ROOT, StackOptions } from "../../cli/workspace";
+import * as fs from "fs";
+import * as path from "path";
+import type { ConfigMap, Stack } from "@pulumi/pulumi/automation";
+import { pulumiEnv, PROJECT_ROOT, removeTrustFile, StackOptions } from "../../cli/workspace";
 import { Client } from "pg";
 import { E2E_IMAGE, E2E_PG_ADMIN, E2E_PG_PORT } from "./toolchain";
 
@@ -144,4 +146,42 @@ export async function removeLeftovers(stackName: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/** Containers and volumes of a stack still in the Docker engine (ids). */
+export function dockerLeftovers(stackName: string): string[] {
+  const label = `label=vault-platform.stack=${stackName}`;
+  return [
+    ["ps", "-aq"],
+    ["volume", "ls", "-q"],
+  ].flatMap((list) =>
+    execFileSync("docker", [...list, "--filter", label], { encoding: "utf8" })
+      .split("\n")
+      .filter(Boolean),
+  );
+}
+
+/**
+ * The end of a server-mode e2e file: when its own destroy did not run to the end, a best-effort
+ * teardown and then the leftovers by label and prefix; in any case its stack file, trust file
+ * and temporary backend go.
+ */
+export async function cleanUpStack(
+  stack: Stack | undefined,
+  opts: { readonly stackName: string; readonly stateDir: string },
+  destroyed: boolean,
+): Promise<void> {
+  if (!destroyed && stack) {
+    try {
+      releaseForTeardown(pulumiCli(opts));
+    } catch {
+      // Best effort: the leftovers are removed below in any case.
+    }
+    await stack.destroy({ refresh: true }).catch(() => undefined);
+    await stack.workspace.removeStack(opts.stackName).catch(() => undefined);
+    await removeLeftovers(opts.stackName);
+  }
+  fs.rmSync(path.join(PROJECT_ROOT, `Pulumi.${opts.stackName}.yaml`), { force: true });
+  removeTrustFile(opts.stackName);
+  fs.rmSync(opts.stateDir, { recursive: true, force: true });
 }

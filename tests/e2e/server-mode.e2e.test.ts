@@ -11,14 +11,15 @@ import { Client } from "pg";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { formatResults, runChecks, vaultRequest } from "../../cli/checks";
 import { environmentOf } from "../../cli/verify";
-import { openStack, PROJECT_ROOT, removeTrustFile, restoreTrustFile } from "../../cli/workspace";
+import { openStack, PROJECT_ROOT, restoreTrustFile } from "../../cli/workspace";
 import { trustFilePath } from "../../infra/tls";
 import { vaultHttp } from "../../infra/vault-http";
 import {
   changesOf,
   pulumiCli,
   releaseForTeardown,
-  removeLeftovers,
+  cleanUpStack,
+  dockerLeftovers,
   reveal,
   stagingOnLoopback,
   stepTimer,
@@ -73,20 +74,7 @@ beforeAll(async () => {
 let destroyed = false;
 
 afterAll(async () => {
-  if (!destroyed) {
-    // A failed test left it up: best-effort teardown so the host stays clean.
-    try {
-      releaseForTeardown(cli);
-    } catch {
-      // The leftovers are removed below in any case.
-    }
-    await stack.destroy({ refresh: true }).catch(() => undefined);
-    await stack.workspace.removeStack(STACK).catch(() => undefined);
-    await removeLeftovers(STACK);
-  }
-  fs.rmSync(path.join(PROJECT_ROOT, `Pulumi.${STACK}.yaml`), { force: true });
-  removeTrustFile(STACK);
-  fs.rmSync(stateDir, { recursive: true, force: true });
+  await cleanUpStack(stack, opts, destroyed);
   console.log(`[server e2e] timings (s): ${JSON.stringify(timings)}`);
 }, 600_000);
 
@@ -243,20 +231,7 @@ describe("server mode (OpenBao, staging profile)", () => {
     }
     destroyed = true;
     await stack.workspace.removeStack(STACK);
-    const left = execFileSync(
-      "docker",
-      ["ps", "-a", "-q", "--filter", `label=vault-platform.stack=${STACK}`],
-      { encoding: "utf8" },
-    ).trim();
-    expect(left).toBe("");
-    const volumes = execFileSync(
-      "docker",
-      ["volume", "ls", "-q", "--filter", `label=vault-platform.stack=${STACK}`],
-      {
-        encoding: "utf8",
-      },
-    ).trim();
-    expect(volumes).toBe("");
+    expect(dockerLeftovers(STACK)).toEqual([]);
     const client = new Client({
       host: "127.0.0.1",
       port: E2E_PG_PORT,
