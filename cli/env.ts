@@ -9,7 +9,6 @@
  *   drift   --stack prod
  */
 import * as fs from "fs";
-import * as path from "path";
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { parseDuration } from "../infra/duration";
 import { POLICY_PACK_DIR, policyConfigFor } from "../policy/enforcement";
@@ -19,10 +18,10 @@ import { StackPreview, renderComment } from "./comment";
 import { githubCommentApi, upsertComment } from "./github";
 import { CREATED_AT_TAG, EXPIRES_AT_TAG, PR_TAG, sweep } from "./sweeper";
 import {
+  destroyStack,
   openStack,
   openWorkspace,
   PROJECT_ROOT,
-  removeTrustFile,
   restoreTrustFile,
 } from "./workspace";
 
@@ -186,12 +185,7 @@ async function main(): Promise<number> {
     }
     case "destroy": {
       for (const stackName of args.stacks) {
-        const stack = await openStack({ stackName });
-        await restoreTrustFile(stack);
-        await stack.destroy({ onOutput, refresh: true });
-        await stack.workspace.removeStack(stackName);
-        removeTrustFile(stackName);
-        fs.rmSync(path.join(PROJECT_ROOT, `Pulumi.${stackName}.yaml`), { force: true });
+        await destroyStack(await openStack({ stackName }), { onOutput, remove: true });
         console.log(`${stackName}: destroyed and removed`);
       }
       return 0;
@@ -216,12 +210,7 @@ async function main(): Promise<number> {
             );
           },
           async destroyAndRemove(stackName) {
-            const stack = await openStack({ stackName });
-            await restoreTrustFile(stack);
-            await stack.destroy({ refresh: true });
-            await workspace.removeStack(stackName);
-            removeTrustFile(stackName);
-            fs.rmSync(path.join(PROJECT_ROOT, `Pulumi.${stackName}.yaml`), { force: true });
+            await destroyStack(await openStack({ stackName }), { remove: true });
           },
         },
         new Date(),

@@ -5,7 +5,7 @@
  * reported before anything is created (the program validates config before registering).
  */
 import * as path from "path";
-import { openStack, pulumiEnv, PROJECT_ROOT, removeTrustFile, restoreTrustFile } from "./workspace";
+import { destroyStack, openStack, pulumiEnv, PROJECT_ROOT } from "./workspace";
 
 type Command = "up" | "preview" | "destroy";
 
@@ -72,12 +72,8 @@ async function main(): Promise<void> {
       break;
     }
     case "destroy": {
-      // Refresh first: a dev-mode server that restarted has lost what the state says it holds.
-      await restoreTrustFile(stack);
-      await stack.destroy({ onOutput, refresh: true });
+      await destroyStack(stack, { onOutput, remove });
       if (remove) {
-        await stack.workspace.removeStack(stackName);
-        removeTrustFile(stackName);
         console.log(`stack ${stackName} removed`);
       }
       break;

@@ -7,18 +7,11 @@
  * printed: they stay in state, as secrets.
  */
 import type { Deployment } from "@pulumi/pulumi/automation";
-import { openStack } from "./workspace";
+import { openStack, reveal } from "./workspace";
 
 interface InitResource {
   readonly type: string;
   readonly outputs?: Record<string, unknown>;
-}
-
-/** A value of an exported deployment: secrets keep their envelope, JSON in "plaintext". */
-function reveal(value: unknown): unknown {
-  return typeof value === "object" && value !== null && "plaintext" in value
-    ? JSON.parse((value as { plaintext: string }).plaintext)
-    : value;
 }
 
 /** The encrypted unseal keys in a deployment, or why there are none to list. */

@@ -96,16 +96,45 @@ export async function restoreTrustFile(stack: Stack): Promise<void> {
   const outputs = await stack.outputs().catch(() => ({}) as Record<string, { value: unknown }>);
   const pem = outputs.vaultCaCertificate?.value;
   if (typeof pem === "string" && pem !== "") {
-    writeTrustFile(path.join(PROJECT_ROOT, trustFilePath(stack.name)), pem);
+    writeTrustFile(trustFileOf(stack.name), pem);
   }
+}
+
+function trustFileOf(stackName: string): string {
+  return path.join(PROJECT_ROOT, trustFilePath(stackName));
 }
 
 /** With the stack gone, its trust file goes too (and the directory, once no stack has one). */
 export function removeTrustFile(stackName: string): void {
-  const file = path.join(PROJECT_ROOT, trustFilePath(stackName));
+  const file = trustFileOf(stackName);
   fs.rmSync(path.dirname(file), { recursive: true, force: true });
   const root = path.dirname(path.dirname(file));
   if (fs.existsSync(root) && fs.readdirSync(root).length === 0) {
     fs.rmdirSync(root);
   }
+}
+
+/**
+ * Destroys an environment as the CLI commands do: the trust file back first, a refresh (a dev
+ * server that restarted has lost what the state says it holds), then the destroy; with `remove`
+ * the stack, its stack file and its trust file go too.
+ */
+export async function destroyStack(
+  stack: Stack,
+  options: { readonly remove: boolean; readonly onOutput?: (text: string) => void },
+): Promise<void> {
+  await restoreTrustFile(stack);
+  await stack.destroy({ onOutput: options.onOutput, refresh: true });
+  if (options.remove) {
+    await stack.workspace.removeStack(stack.name);
+    removeTrustFile(stack.name);
+    fs.rmSync(path.join(PROJECT_ROOT, `Pulumi.${stack.name}.yaml`), { force: true });
+  }
+}
+
+/** A value of an exported deployment: secrets keep their envelope, JSON in "plaintext". */
+export function reveal(value: unknown): unknown {
+  return typeof value === "object" && value !== null && "plaintext" in value
+    ? JSON.parse((value as { plaintext: string }).plaintext)
+    : value;
 }

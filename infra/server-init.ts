@@ -156,11 +156,12 @@ export const initProvider: pulumi.dynamic.ResourceProvider<InitState, InitState>
     // state. A server left sealed is unsealed by the next up (diff sees it sealed). Keys
     // encrypted to their holders unseal nothing here: the holders unseal it.
     try {
-      for (const key of pgpKeys.length > 0 ? [] : unsealKeys.slice(0, inputs.secretThreshold)) {
-        await request("PUT", "sys/unseal", { key });
-      }
       if (pgpKeys.length === 0) {
-        await unsealPeers(inputs, unsealKeys.slice(0, inputs.secretThreshold));
+        const keys = unsealKeys.slice(0, inputs.secretThreshold);
+        for (const key of keys) {
+          await request("PUT", "sys/unseal", { key });
+        }
+        await unsealPeers(inputs, keys);
       }
     } catch {
       // Retried on the next up.
@@ -172,20 +173,11 @@ export const initProvider: pulumi.dynamic.ResourceProvider<InitState, InitState>
   },
 
   async diff(_id, olds, news) {
+    // Unreachable nodes count as not sealed: nothing to unseal now; the resources after it
+    // will report the outage.
     let sealed = false;
-    try {
-      const response = await vaultHttp({
-        address: news.address,
-        method: "GET",
-        path: "sys/seal-status",
-        caCert: news.caCert,
-      });
-      sealed = response.status === 200 && response.body?.sealed === true;
-    } catch {
-      // Unreachable: nothing to unseal now; the resources after it will report the outage.
-    }
-    for (const peer of news.peers ?? []) {
-      sealed = sealed || (await isSealed(peer, news.caCert)) === true;
+    for (const node of [news.address, ...(news.peers ?? [])]) {
+      sealed = sealed || (await isSealed(node, news.caCert)) === true;
     }
     const sharesChanged =
       olds.secretShares !== news.secretShares || olds.secretThreshold !== news.secretThreshold;
@@ -216,16 +208,17 @@ export const initProvider: pulumi.dynamic.ResourceProvider<InitState, InitState>
         }
       }
     }
-    const peersSealed = [];
-    for (const peer of news.peers ?? []) {
-      peersSealed.push((await isSealed(peer, news.caCert)) === true);
+    const peers = news.peers ?? [];
+    let peerSealed = false;
+    for (const peer of peers) {
+      peerSealed = peerSealed || (await isSealed(peer, news.caCert)) === true;
     }
-    if (peersSealed.some(Boolean)) {
-      if ((olds.pgpKeys ?? []).length > 0) {
-        throw new Error(SEALED_WITH_PGP_KEYS);
-      }
+    if (peerSealed && (olds.pgpKeys ?? []).length > 0) {
+      throw new Error(SEALED_WITH_PGP_KEYS);
+    }
+    if (peerSealed) {
       await unsealPeers(news, (olds.unsealKeys ?? []).slice(0, olds.secretThreshold));
-    } else if (status.status === 200 && status.body?.sealed === true && peersSealed.length > 0) {
+    } else if (status.status === 200 && status.body?.sealed === true && peers.length > 0) {
       await waitForLeader(news.address, news.caCert);
     }
     // No undefined values: the engine cannot serialize them ("Unexpected struct type").

@@ -81,12 +81,17 @@ export function generateCertificates(
   const notBefore = new Date(now.getTime() - BACKDATE_MS);
   const notAfter = new Date(now.getTime() + request.validityHours * 3600 * 1000);
 
+  const certificate = (publicKey: forge.pki.PublicKey): forge.pki.Certificate => {
+    const created = forge.pki.createCertificate();
+    created.publicKey = publicKey;
+    created.serialNumber = serialNumber();
+    created.validity.notBefore = notBefore;
+    created.validity.notAfter = notAfter;
+    return created;
+  };
+
   const caKeys = rsaKeyPair();
-  const ca = forge.pki.createCertificate();
-  ca.publicKey = caKeys.publicKey;
-  ca.serialNumber = serialNumber();
-  ca.validity.notBefore = notBefore;
-  ca.validity.notAfter = notAfter;
+  const ca = certificate(caKeys.publicKey);
   const caSubject = [
     { name: "commonName", value: `${request.commonName} CA` },
     { name: "organizationName", value: "vault-platform" },
@@ -101,11 +106,7 @@ export function generateCertificates(
   sign(ca, caKeys.privateKey);
 
   const serverKeys = rsaKeyPair();
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = serverKeys.publicKey;
-  cert.serialNumber = serialNumber();
-  cert.validity.notBefore = notBefore;
-  cert.validity.notAfter = notAfter;
+  const cert = certificate(serverKeys.publicKey);
   cert.setSubject([
     { name: "commonName", value: request.commonName },
     { name: "organizationName", value: "vault-platform" },

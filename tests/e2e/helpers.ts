@@ -25,12 +25,8 @@ export function stepTimer(): {
   return { timings, timed };
 }
 
-/** A value of `pulumi stack export --show-secrets`: secrets keep their envelope, JSON in "plaintext". */
-export function reveal(value: unknown): unknown {
-  return typeof value === "object" && value !== null && "plaintext" in value
-    ? JSON.parse((value as { plaintext: string }).plaintext)
-    : value;
-}
+/** Values of `pulumi stack export --show-secrets` read as the CLI reads exported deployments. */
+export { reveal } from "../../cli/workspace";
 
 /** The Pulumi CLI on one stack, as a user runs it (output as text). */
 export function pulumiCli(opts: StackOptions): (...args: string[]) => string {
