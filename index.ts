@@ -7,13 +7,18 @@ const platform = new Platform("platform", { config });
 
 export const profile = config.profile;
 export const flavor = config.server.flavor;
-export const vaultAddress = platform.server.address;
+export const serverMode = config.server.mode;
+export const vaultAddress = platform.address;
+/** External cluster: every address the checks may fail over to, the configured one first. */
+export const vaultAddresses = config.external?.addresses;
+/** External cluster: the namespace the environment lives in (none: the root). */
+export const namespace = platform.namespace;
 /** With TLS: the CA certificate clients trust (not a secret). */
-export const vaultCaCertificate = platform.server.caCert;
-export const container = platform.server.container.name;
+export const vaultCaCertificate = platform.caCert;
+export const container = platform.server?.container.name;
 /** Every node's container, the first (initialized) one first. */
-export const containers = platform.server.nodes.map((node) => node.container.name);
-export const auditLogPath = platform.server.auditLogPath;
+export const containers = platform.server?.nodes.map((node) => node.container.name);
+export const auditLogPath = platform.server?.auditLogPath;
 export const mounts = {
   kv: platform.kv.path,
   database: platform.database.mount.path,
@@ -30,6 +35,6 @@ export const postgres = {
 export const apps = platform.apps;
 export const wrappedSecretIds = platform.approle.wrappedSecretIds;
 /** Dev mode only: the generated root token, as a secret (`pulumi stack output --show-secrets`). */
-export const rootToken = config.server.mode === "dev" ? platform.server.token : undefined;
+export const rootToken = config.server.mode === "dev" ? platform.server?.token : undefined;
 /** Server mode the program initialized: the scoped provisioner token, as a secret. */
 export const provisionerToken = platform.bootstrap?.token;

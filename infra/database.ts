@@ -11,7 +11,7 @@ import {
   revocationStatements,
 } from "./database-statements";
 import { pgIdentifier } from "./naming";
-import { VaultRequest } from "./vault-request";
+import { VaultAccess, VaultRequest } from "./vault-request";
 
 export interface DatabaseAppSpec {
   /** App name; the Vault role's stable identity. */
@@ -38,11 +38,8 @@ export interface DatabaseArgs {
   readonly defaultTtlSeconds: number;
   readonly maxTtlSeconds: number;
   readonly protect?: boolean;
-  /** Address and token used at teardown to revoke the credentials still leased. */
-  readonly vaultAddress: pulumi.Input<string>;
-  readonly vaultToken: pulumi.Input<string>;
-  /** CA certificate of a TLS listener. */
-  readonly vaultCaCert?: pulumi.Input<string>;
+  /** How the lifecycle calls (rotate-root, lease revocation at teardown) reach Vault. */
+  readonly vaultAccess: VaultAccess;
   /**
    * Rotate the Vault role's Postgres password once the connection exists, so that only Vault
    * knows it (the generated one in state stops working).
@@ -236,9 +233,7 @@ export class Database extends pulumi.ComponentResource {
       new VaultRequest(
         `${name}-rotate-root`,
         {
-          address: args.vaultAddress,
-          token: args.vaultToken,
-          caCert: args.vaultCaCert,
+          ...args.vaultAccess,
           onCreate: this.mount.path.apply((mount) => ({
             method: "POST" as const,
             path: `${mount}/rotate-root/${connectionName}`,
@@ -252,9 +247,7 @@ export class Database extends pulumi.ComponentResource {
     this.leaseRevocation = new VaultRequest(
       `${name}-lease-revocation`,
       {
-        address: args.vaultAddress,
-        token: args.vaultToken,
-        caCert: args.vaultCaCert,
+        ...args.vaultAccess,
         onDelete: this.mount.path.apply((mount) => ({
           method: "PUT" as const,
           // Vault refuses a write to a path ending in "/".

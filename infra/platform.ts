@@ -8,12 +8,15 @@ import { Bootstrap } from "./bootstrap";
 import { Audit } from "./audit";
 import { Database } from "./database";
 import { Kv } from "./kv";
-import { dockerPrefix, environmentLabels, pgIdentifier } from "./naming";
+import type { Connection } from "./connection";
+import { connectExternal } from "./external-cluster";
+import { pgIdentifier } from "./naming";
+import { runOwnServer } from "./own-server";
 import { PolicySet } from "./policy-set";
 import { appPolicyName, renderAppPolicy } from "./policies";
 import { Seeds } from "./seeds";
 import { FLAVOR_TRAITS, auditDeviceSpecs } from "./server-config";
-import { trustFilePath, writeTrustFile } from "./tls";
+import type { VaultAccess } from "./vault-request";
 import { Transit } from "./transit";
 import { VaultServer } from "./vault-server";
 
@@ -25,6 +28,9 @@ export interface PlatformArgs {
    */
   readonly trustFile?: string;
 }
+
+/** A dev server's access: its address and root token. */
+type DevAccess = VaultAccess & { readonly token: pulumi.Input<string> };
 
 export interface AppOutputs {
   readonly roleId: pulumi.Output<string>;
@@ -41,8 +47,15 @@ export interface AppOutputs {
  * knows the order; apps are the central concept and everything per app derives from them.
  */
 export class Platform extends pulumi.ComponentResource {
-  public readonly server: VaultServer;
+  /** The server containers, where the program runs the server (dev and server mode). */
+  public readonly server?: VaultServer;
   public readonly bootstrap?: Bootstrap;
+  /** The address the program configures through. */
+  public readonly address: pulumi.Output<string>;
+  /** With TLS: the CA certificate clients trust. */
+  public readonly caCert?: pulumi.Output<string>;
+  /** External cluster: the namespace everything is configured in. */
+  public readonly namespace?: pulumi.Output<string>;
   public readonly vaultProvider: vault.Provider;
   public readonly audit: Audit;
   public readonly kv: Kv;
@@ -56,7 +69,6 @@ export class Platform extends pulumi.ComponentResource {
   constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("vaultplatform:index:Platform", name, {}, opts);
     const config = args.config;
-    const namePrefix = dockerPrefix(config.stack);
     const rolePrefix = pgIdentifier("vp", config.stack);
     const protect = config.protect;
 
@@ -64,62 +76,26 @@ export class Platform extends pulumi.ComponentResource {
       config.audit.devices,
       `${FLAVOR_TRAITS[config.server.flavor].home}/logs`,
     );
-    this.server = new VaultServer(
-      `${name}-server`,
-      {
-        flavor: config.server.flavor,
-        image: config.server.image,
-        mode: config.server.mode,
-        network: config.server.network,
-        bindAddress: config.server.bindAddress,
-        port: config.server.port,
-        namePrefix,
-        labels: environmentLabels(config.project, config.stack),
-        auditDevices,
-        token: config.vaultToken,
-        unsealKeyShares: {
-          shares: config.server.unsealKeyShares,
-          threshold: config.server.unsealKeyThreshold,
-        },
-        unsealPgpKeys: config.server.unsealPgpKeys,
-        nodes: config.server.nodes,
+    let connection: Connection;
+    if (config.external) {
+      const cluster = connectExternal(this, name, {
+        stack: config.stack,
+        cluster: config.external,
+        namespace: config.namespace,
         protect,
-        tls: config.server.tls.mode === "disabled" ? undefined : config.server.tls,
-      },
-      { parent: this },
-    );
-    const caCert = this.server.caCert;
-
-    // A server this program initialized is configured with a scoped provisioner token, not root.
-    let token = this.server.token;
-    if (this.server.init) {
-      this.bootstrap = new Bootstrap(
-        `${name}-bootstrap`,
-        {
-          address: this.server.address,
-          rootToken: this.server.token,
-          caCert,
-          revokeRootToken: config.server.revokeRootToken,
-        },
-        { parent: this },
-      );
-      token = this.bootstrap.token;
+        trustFile: args.trustFile,
+      });
+      this.namespace = cluster.namespacePath;
+      connection = cluster;
+    } else {
+      const own = runOwnServer(this, name, config, auditDevices, args.trustFile);
+      this.server = own.server;
+      this.bootstrap = own.bootstrap;
+      connection = own;
     }
-
-    this.vaultProvider = new vault.Provider(
-      `${name}-vault`,
-      {
-        address: this.server.address,
-        token,
-        caCertFile: caCert?.apply((pem) =>
-          writeTrustFile(args.trustFile ?? trustFilePath(config.stack), pem),
-        ),
-        // The program talks to a Vault it just created; it must not wait for a remote lookup.
-        skipGetVaultVersion: true,
-        maxRetries: 5,
-      },
-      { parent: this },
-    );
+    this.address = connection.address;
+    this.caCert = connection.caCert;
+    this.vaultProvider = connection.provider;
     const postgresProvider = new postgresql.Provider(
       `${name}-postgres`,
       {
@@ -141,7 +117,10 @@ export class Platform extends pulumi.ComponentResource {
     // Audit first, so every later request is on record.
     this.audit = new Audit(
       `${name}-audit`,
-      { devices: auditDevices, declaredInServerConfig: this.server.traits.declarativeAudit },
+      {
+        devices: auditDevices,
+        declaredInServerConfig: FLAVOR_TRAITS[config.server.flavor].declarativeAudit,
+      },
       inVault,
     );
     const afterAudit: pulumi.ComponentResourceOptions = {
@@ -158,7 +137,7 @@ export class Platform extends pulumi.ComponentResource {
         deleteVersionAfterSeconds: config.kv.deleteVersionAfterSeconds,
         protect,
         releaseDevMount:
-          config.server.mode === "dev" ? { address: this.server.address, token } : undefined,
+          config.server.mode === "dev" ? (connection.access as DevAccess) : undefined,
       },
       afterAudit,
     );
@@ -198,10 +177,9 @@ export class Platform extends pulumi.ComponentResource {
         defaultTtlSeconds: config.database.defaultTtlSeconds,
         maxTtlSeconds: config.database.maxTtlSeconds,
         protect,
-        vaultAddress: this.server.address,
-        vaultToken: token,
-        vaultCaCert: caCert,
-        rotateRootCredential: config.server.mode === "server",
+        vaultAccess: connection.access,
+        // Only Vault knows the password of its Postgres role afterwards (not dev: throwaway).
+        rotateRootCredential: config.server.mode !== "dev",
         vaultProvider: this.vaultProvider,
         postgresProvider,
       },
@@ -261,6 +239,6 @@ export class Platform extends pulumi.ComponentResource {
       };
     }
     this.apps = apps;
-    this.registerOutputs({ address: this.server.address, apps });
+    this.registerOutputs({ address: this.address, apps });
   }
 }

@@ -15,6 +15,8 @@ export interface VaultHttpRequest {
   readonly body?: unknown;
   /** PEM of the CA that signed the server's certificate (https addresses). */
   readonly caCert?: string;
+  /** Vault Enterprise / OpenBao namespace the path is relative to (none: the root). */
+  readonly namespace?: string;
 }
 
 export interface VaultHttpResponse {
@@ -29,6 +31,9 @@ export function vaultHttp(request: VaultHttpRequest): Promise<VaultHttpResponse>
   const headers: Record<string, string> = { "Content-Type": "application/json" };
   if (request.token) {
     headers["X-Vault-Token"] = request.token;
+  }
+  if (request.namespace) {
+    headers["X-Vault-Namespace"] = request.namespace;
   }
   const options = { method: request.method, headers, ca: request.caCert, timeout: 30000 };
   return new Promise((resolve, reject) => {
@@ -57,4 +62,56 @@ export function vaultHttp(request: VaultHttpRequest): Promise<VaultHttpResponse>
     }
     call.end();
   });
+}
+
+/**
+ * The environment variable the JWT of a program login travels in: the Vault provider reads it
+ * there (auth_login_jwt), so the token never enters state; lifecycle calls read it too.
+ */
+export const PROGRAM_JWT_ENV = "TERRAFORM_VAULT_AUTH_JWT";
+
+/** How the program logs in to a cluster it does not run (AppRole or JWT; a token needs none). */
+export interface ProgramLogin {
+  readonly method: "approle" | "jwt";
+  /** Auth mount path. */
+  readonly path: string;
+  readonly roleId?: string;
+  readonly role?: string;
+  /** Namespace of the auth mount (none: the root). */
+  readonly namespace?: string;
+}
+
+/**
+ * Logs in as the program and returns the client token. The AppRole secret-id is passed in; the
+ * JWT comes from PROGRAM_JWT_ENV. Errors carry the status only, never a credential.
+ */
+export async function programLoginToken(
+  target: { readonly address: string; readonly caCert?: string },
+  login: ProgramLogin,
+  secretId?: string,
+): Promise<string> {
+  let body: Record<string, unknown>;
+  if (login.method === "approle") {
+    body = { role_id: login.roleId, secret_id: secretId };
+  } else {
+    const jwt = process.env[PROGRAM_JWT_ENV];
+    if (!jwt) {
+      throw new Error(
+        `the JWT for the login at auth/${login.path} is not in ${PROGRAM_JWT_ENV} (npm run commands set it from server.auth.jwtFile or jwtEnv)`,
+      );
+    }
+    body = { role: login.role, jwt };
+  }
+  const response = await vaultHttp({
+    address: target.address,
+    caCert: target.caCert,
+    method: "POST",
+    path: `auth/${login.path}/login`,
+    body,
+    namespace: login.namespace,
+  });
+  if (response.status !== 200 || !response.body?.auth?.client_token) {
+    throw new Error(`the program's login at auth/${login.path} answered HTTP ${response.status}`);
+  }
+  return response.body.auth.client_token as string;
 }

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { vaultHttp } from "./vault-http";
+import { ProgramLogin, programLoginToken, vaultHttp } from "./vault-http";
 
 /** One Vault API call. */
 export interface VaultCall {
@@ -9,11 +9,22 @@ export interface VaultCall {
   readonly body?: Record<string, unknown>;
 }
 
-export interface VaultRequestArgs {
+/**
+ * How a lifecycle call reaches Vault: with a token (a server the program runs), or by logging in
+ * as the program at call time (a cluster it does not run: no token is kept in state).
+ */
+export interface VaultAccess {
   readonly address: pulumi.Input<string>;
-  readonly token: pulumi.Input<string>;
+  readonly token?: pulumi.Input<string>;
   /** CA certificate of a TLS listener. */
   readonly caCert?: pulumi.Input<string>;
+  readonly namespace?: pulumi.Input<string>;
+  readonly login?: pulumi.Input<ProgramLogin>;
+  /** AppRole login: the program's secret-id (kept as a secret). */
+  readonly secretId?: pulumi.Input<string>;
+}
+
+export interface VaultRequestArgs extends VaultAccess {
   /** Made when the resource is created (and again when the call changes). */
   readonly onCreate?: pulumi.Input<VaultCall>;
   /** Made when the resource is deleted. */
@@ -22,8 +33,11 @@ export interface VaultRequestArgs {
 
 interface VaultRequestState {
   readonly address: string;
-  readonly token: string;
+  readonly token?: string;
   readonly caCert?: string;
+  readonly namespace?: string;
+  readonly login?: ProgramLogin;
+  readonly secretId?: string;
   readonly onCreate?: VaultCall;
   readonly onDelete?: VaultCall;
 }
@@ -38,13 +52,17 @@ async function call(
   }
   let status: number;
   try {
+    const token =
+      state.token ??
+      (state.login ? await programLoginToken(state, state.login, state.secretId) : undefined);
     ({ status } = await vaultHttp({
       address: state.address,
       method: request.method,
       path: request.path,
-      token: state.token,
+      token,
       body: request.body,
       caCert: state.caCert,
+      namespace: state.namespace,
     }));
   } catch (error) {
     // At teardown a server that is already gone cannot be asked anything; blocking the
@@ -64,7 +82,7 @@ async function call(
 
 /**
  * A Vault API call made at create or delete time, for the few lifecycle steps no provider
- * resource covers. Its state holds the token as a secret.
+ * resource covers. Its state holds the token (or the AppRole secret-id) as a secret.
  */
 export const vaultRequestProvider: pulumi.dynamic.ResourceProvider<
   VaultRequestState,
@@ -79,7 +97,12 @@ export const vaultRequestProvider: pulumi.dynamic.ResourceProvider<
       JSON.stringify(olds.onCreate) !== JSON.stringify(news.onCreate) ||
       JSON.stringify(olds.onDelete) !== JSON.stringify(news.onDelete);
     return {
-      changes: callsChanged || olds.address !== news.address || olds.token !== news.token,
+      changes:
+        callsChanged ||
+        (["address", "token", "namespace", "secretId"] as const).some(
+          (key) => olds[key] !== news[key],
+        ) ||
+        JSON.stringify(olds.login) !== JSON.stringify(news.login),
       replaces: callsChanged ? ["onCreate", "onDelete"] : [],
       deleteBeforeReplace: true,
     };
@@ -99,12 +122,15 @@ export class VaultRequest extends pulumi.dynamic.Resource {
       name,
       {
         address: args.address,
-        token: pulumi.secret(args.token),
+        token: args.token === undefined ? undefined : pulumi.secret(args.token),
         caCert: args.caCert,
+        namespace: args.namespace,
+        login: args.login,
+        secretId: args.secretId === undefined ? undefined : pulumi.secret(args.secretId),
         onCreate: args.onCreate,
         onDelete: args.onDelete,
       },
-      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["token"] }),
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["token", "secretId"] }),
       "vaultplatform",
       "VaultRequest",
     );

@@ -10,6 +10,16 @@ export type ProfileName = (typeof PROFILE_NAMES)[number];
 export const FLAVORS = ["vault", "openbao"] as const;
 export type Flavor = (typeof FLAVORS)[number];
 
+/**
+ * dev and server: the program runs the server as containers on this Docker host. external: a
+ * cluster someone else runs (HCP Vault, Vault Enterprise, OpenBao on Kubernetes or VMs); the
+ * program only configures it.
+ */
+export const SERVER_MODES = ["dev", "server", "external"] as const;
+export type ServerMode = (typeof SERVER_MODES)[number];
+/** The modes in which the program runs the server itself. */
+export type ContainerMode = Exclude<ServerMode, "external">;
+
 /** Pinned images; `latest` is never a default and is rejected in config. */
 export const DEFAULT_IMAGES: Readonly<Record<Flavor, string>> = {
   vault: "hashicorp/vault:1.20.4",
@@ -34,7 +44,7 @@ export type TlsMode = (typeof TLS_MODES)[number];
 export interface ProfileDefaults {
   readonly rules: ProfileRules;
   readonly server: {
-    readonly mode: "dev" | "server";
+    readonly mode: ContainerMode;
     readonly network: "host" | "bridge";
     readonly port: number;
     readonly tls: TlsMode;

@@ -67,7 +67,7 @@ const BAD_INPUTS: [string, string, Record<string, unknown>, string][] = [
     "unknown server mode",
     "dev",
     { server: { mode: "prod" } },
-    'vault-platform:server.mode: expected one of "dev", "server"; got "prod"',
+    'vault-platform:server.mode: expected one of "dev", "server", "external"; got "prod"',
   ],
   [
     "bind address not IPv4",

@@ -170,7 +170,7 @@ export async function expectProfileContract(
   ).toBe(true);
 
   // Secrets stay secret.
-  expect(await pulumi.isSecret(platform.server.token)).toBe(true);
+  expect(await pulumi.isSecret(platform.server?.token as pulumi.Output<string>)).toBe(true);
   for (const seed of config.seeds) {
     expect(await pulumi.isSecret(seed.dataJson)).toBe(true);
   }

@@ -23,8 +23,7 @@ describe("Database component", () => {
       ],
       defaultTtlSeconds: 1800,
       maxTtlSeconds: 14400,
-      vaultAddress: "http://127.0.0.1:1",
-      vaultToken: "database-test-token",
+      vaultAccess: { address: "http://127.0.0.1:1", token: "database-test-token" },
       vaultProvider: new vault.Provider("v", { address: "http://127.0.0.1:1", token: "t" }),
       postgresProvider: new postgresql.Provider("p", { host: "pg.internal" }),
     });

@@ -17,7 +17,7 @@ describe("preview of an empty stack", () => {
 
     // The address resolves only once the container exists: unknown in this preview.
     const known = await new Promise<boolean>((resolve) =>
-      (platform.server.address as unknown as { isKnown: Promise<boolean> }).isKnown.then(resolve),
+      (platform.server?.address as unknown as { isKnown: Promise<boolean> }).isKnown.then(resolve),
     );
     expect(known).toBe(false);
     expect(ofType(T.vaultProvider)).toHaveLength(1);

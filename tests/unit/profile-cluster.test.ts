@@ -1,3 +1,4 @@
+import type * as pulumi from "@pulumi/pulumi";
 /**
  * A raft cluster of three nodes on one Docker host (server.nodes = 3): three containers with their
  * own volumes and ports, each joining the others with retry_join over TLS, one certificate that
@@ -78,7 +79,9 @@ describe("staging as a three-node raft cluster", () => {
       "https://127.0.0.1:8214",
     ]);
     expect(ofType("pulumi-nodejs:dynamic/vaultplatform:ServerInit")).toHaveLength(1);
-    expect(await valueOf(platform.server.address)).toBe("https://127.0.0.1:8210");
-    expect(platform.server.nodes).toHaveLength(3);
+    expect(await valueOf(platform.server?.address as pulumi.Output<string>)).toBe(
+      "https://127.0.0.1:8210",
+    );
+    expect(platform.server?.nodes).toHaveLength(3);
   });
 });

@@ -35,8 +35,8 @@ describe("staging profile on a server the program initializes", () => {
       secretShares: 5,
       secretThreshold: 3,
     });
-    expect(platform.server.init).toBeDefined();
-    expect(await pulumi.isSecret(platform.server.token)).toBe(true);
+    expect(platform.server?.init).toBeDefined();
+    expect(await pulumi.isSecret(platform.server?.token as pulumi.Output<string>)).toBe(true);
 
     const provisioner = named("platform-bootstrap-provisioner");
     expect(provisioner.inputs.policyName).toBe(PROVISIONER_POLICY);
@@ -58,7 +58,9 @@ describe("staging profile on a server the program initializes", () => {
       ipAddresses: ["127.0.0.1"],
       validityHours: 2160,
     });
-    expect(await valueOf(platform.server.address)).toBe("https://127.0.0.1:8210");
+    expect(await valueOf(platform.server?.address as pulumi.Output<string>)).toBe(
+      "https://127.0.0.1:8210",
+    );
     const container = ofType(T.container)[0];
     const uploads = container.inputs.uploads as { file: string; content: string }[];
     expect(uploads.map((upload) => upload.file)).toEqual([

@@ -1,0 +1,436 @@
+/**
+ * Stack config -> one typed, validated, frozen object. Every bad value fails here, before any
+ * resource is registered, with a message that names the key, the value and what was expected.
+ * No side effects at import time; the raw values come through a `ConfigSource` so tests can feed
+ * any input without a Pulumi engine.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { parseDuration } from "../../infra/duration";
+import { pgIdentifier } from "../../infra/naming";
+import {
+  DEFAULT_IMAGES,
+  EPHEMERAL_STACK,
+  PROFILE_NAMES,
+  ProfileName,
+  inferProfile,
+  profileDefaults,
+} from "../profiles";
+import { checkFieldsApply, checkNoAuditDevices, resolveExternal, serverModeOf } from "./external";
+import { ConfigError, Problems, parse, readJson, readSecretString } from "./problems";
+import {
+  appSchema,
+  approleSchema,
+  auditSchema,
+  databaseSchema,
+  kvSchema,
+  namespaceSchema,
+  postgresSchema,
+  serverSchema,
+  sharedClusterSchema,
+  seedsSchema,
+  transitSchema,
+} from "./schemas";
+import { ConfigSource, NAMESPACE } from "./source";
+import { checkNoPrivateKey, resolveTls } from "./tls";
+import type { AppConfig, PlatformConfig, SeedConfig } from "./types";
+
+const DEFAULT_APP_KV_READ = (app: string): string[] => [`${app}/*`];
+
+/**
+ * Reads and validates the whole stack config. Throws a ConfigError listing every problem found.
+ */
+export function loadConfig(source: ConfigSource, project: string, stack: string): PlatformConfig {
+  const problems = new Problems();
+
+  const profileValue = readJson(source, "profile", problems);
+  let profile: ProfileName | undefined;
+  if (profileValue === undefined) {
+    profile = inferProfile(stack);
+    if (profile === undefined) {
+      problems.add(
+        "profile",
+        [],
+        `stack "${stack}" has no implied profile (dev, staging, prod, pr-<n>); expected one of ${PROFILE_NAMES.map((p) => JSON.stringify(p)).join(", ")}`,
+        undefined,
+      );
+    }
+  } else if (
+    typeof profileValue === "string" &&
+    (PROFILE_NAMES as readonly string[]).includes(profileValue)
+  ) {
+    profile = profileValue as ProfileName;
+    if (profile === "ephemeral" && !EPHEMERAL_STACK.test(stack)) {
+      problems.add(
+        "profile",
+        [],
+        `the ephemeral profile needs a stack named pr-<n>, not "${stack}"`,
+        profileValue,
+      );
+    }
+  } else {
+    problems.add(
+      "profile",
+      [],
+      `expected one of ${PROFILE_NAMES.map((p) => JSON.stringify(p)).join(", ")}`,
+      profileValue,
+    );
+  }
+
+  const protectValue = readJson(source, "protect", problems);
+  if (protectValue !== undefined && typeof protectValue !== "boolean") {
+    problems.add("protect", [], "expected true or false", protectValue);
+  }
+  const server = parse(serverSchema, source, "server", problems);
+  const sharedCluster = parse(sharedClusterSchema, source, "sharedCluster", problems);
+  const namespace = parse(namespaceSchema, source, "namespace", problems);
+  const postgres = parse(postgresSchema, source, "postgres", problems);
+  const kv = parse(kvSchema, source, "kv", problems);
+  const database = parse(databaseSchema, source, "database", problems);
+  const transit = parse(transitSchema, source, "transit", problems);
+  const approle = parse(approleSchema, source, "approle", problems);
+  const audit = parse(auditSchema, source, "audit", problems);
+  const apps = parse(z.array(appSchema), source, "apps", problems);
+  const vaultToken = readSecretString(source, "vaultToken", problems);
+  const vaultSecretId = readSecretString(source, "vaultSecretId", problems);
+  const postgresAdminPassword = readSecretString(source, "postgresAdminPassword", problems);
+  const tlsPrivateKey = readSecretString(source, "tlsPrivateKey", problems);
+  const tlsPrivateKeyText = source.get(`${NAMESPACE}:tlsPrivateKey`);
+
+  let seeds: z.infer<typeof seedsSchema> | undefined;
+  const rawSeeds = source.get(`${NAMESPACE}:seeds`);
+  if (rawSeeds !== undefined && rawSeeds !== "" && rawSeeds !== "{}") {
+    if (!source.isSecret(`${NAMESPACE}:seeds`)) {
+      problems.add(
+        "seeds",
+        [],
+        "must be stored encrypted: set it with `pulumi config set --secret`",
+        undefined,
+      );
+    } else {
+      seeds = parse(seedsSchema, source, "seeds", problems);
+    }
+  }
+
+  if (profile === undefined || problems.list.length > 0) {
+    throw new ConfigError(problems.list);
+  }
+
+  // ---- Resolve against the profile. -------------------------------------------------------
+  const defaults = profileDefaults(profile, stack);
+  const mode = serverModeOf(profile, server, sharedCluster, defaults.server.mode);
+  const external = mode === "external";
+  checkFieldsApply(mode, server, namespace, vaultSecretId, problems);
+  const cluster = external
+    ? resolveExternal(
+        {
+          profile,
+          stack,
+          rules: defaults.rules,
+          server,
+          sharedCluster,
+          namespace,
+          vaultToken,
+          vaultSecretId,
+        },
+        problems,
+      )
+    : {};
+  const flavor = server?.flavor ?? (external ? sharedCluster?.flavor : undefined) ?? "vault";
+  const resolvedServer = {
+    flavor,
+    image: server?.image ?? DEFAULT_IMAGES[flavor],
+    mode,
+    network: server?.network ?? defaults.server.network,
+    bindAddress: server?.bindAddress ?? "127.0.0.1",
+    port: server?.port ?? defaults.server.port,
+    unsealKeyShares: server?.unsealKeyShares ?? 3,
+    unsealKeyThreshold: server?.unsealKeyThreshold ?? 2,
+    revokeRootToken: server?.revokeRootToken ?? false,
+    unsealPgpKeys: server?.unsealPgpKeys ?? [],
+    nodes: server?.nodes ?? 1,
+  };
+  if (resolvedServer.mode === "dev" && resolvedServer.nodes > 1) {
+    problems.add(
+      "server",
+      ["nodes"],
+      "applies to server mode only; a dev-mode server is one in-memory node; expected 1",
+      resolvedServer.nodes,
+    );
+  }
+  const pgpKeyCount = resolvedServer.unsealPgpKeys.length;
+  if (external) {
+    // Reported as a container field above.
+  } else if (pgpKeyCount > 0 && (resolvedServer.mode === "dev" || vaultToken !== undefined)) {
+    problems.add(
+      "server",
+      ["unsealPgpKeys"],
+      "applies to a server-mode server the program initializes (no dev mode, no vaultToken)",
+      `${pgpKeyCount} key${pgpKeyCount === 1 ? "" : "s"}`,
+    );
+  } else if (pgpKeyCount > 0 && pgpKeyCount !== resolvedServer.unsealKeyShares) {
+    problems.add(
+      "server",
+      ["unsealPgpKeys"],
+      `expected one key per unseal key share (unsealKeyShares = ${resolvedServer.unsealKeyShares})`,
+      `${pgpKeyCount} key${pgpKeyCount === 1 ? "" : "s"}`,
+    );
+  }
+  const tlsMode = external
+    ? "disabled"
+    : (server?.tls?.mode ?? (resolvedServer.mode === "dev" ? "disabled" : defaults.server.tls));
+  const resolvedTls = external
+    ? checkNoPrivateKey(tlsPrivateKey, problems)
+    : resolveTls(
+        tlsMode,
+        server?.tls ?? {},
+        tlsPrivateKey,
+        tlsPrivateKeyText,
+        resolvedServer,
+        problems,
+      );
+  if (resolvedServer.mode === "dev" && tlsMode !== "disabled") {
+    problems.add(
+      "server",
+      ["tls", "mode"],
+      'applies to server mode only; a dev-mode server listens on plain HTTP; expected "disabled"',
+      tlsMode,
+    );
+  }
+  if (resolvedServer.mode === "server" && tlsMode === "disabled" && defaults.rules.requireTls) {
+    problems.add(
+      "server",
+      ["tls", "mode"],
+      `the ${profile} profile requires TLS on the listener; expected "generated" or "provided"`,
+      tlsMode,
+    );
+  }
+  const resolvedPostgres = {
+    host: postgres?.host ?? defaults.postgres.host,
+    port: postgres?.port ?? 5432,
+    database: postgres?.database ?? pgIdentifier("vp", stack),
+    adminUser: postgres?.adminUser ?? "postgres",
+    adminPassword: postgresAdminPassword,
+    sslmode: postgres?.sslmode ?? "disable",
+    createDatabase: postgres?.createDatabase ?? defaults.postgres.createDatabase,
+    maxOpenConnections: postgres?.maxOpenConnections ?? 4,
+  };
+  const resolvedApprole = {
+    path: approle?.path ?? "approle",
+    tokenTtl: approle?.tokenTtl ?? defaults.approle.tokenTtl,
+    tokenMaxTtl: approle?.tokenMaxTtl ?? defaults.approle.tokenMaxTtl,
+    secretIdTtl: approle?.secretIdTtl ?? defaults.approle.secretIdTtl,
+    secretIdNumUses: approle?.secretIdNumUses ?? defaults.approle.secretIdNumUses,
+    secretIdWrapTtl: approle?.secretIdWrapTtl ?? defaults.approle.secretIdWrapTtl,
+  };
+  const resolvedDatabase = {
+    path: database?.path ?? "database",
+    defaultTtl: database?.defaultTtl ?? defaults.database.defaultTtl,
+    maxTtl: database?.maxTtl ?? defaults.database.maxTtl,
+  };
+  const resolvedAudit = {
+    devices: external
+      ? checkNoAuditDevices(audit?.devices, problems)
+      : (audit?.devices ?? defaults.audit.devices),
+  };
+  const resolvedKv = {
+    path: kv?.path ?? "secret",
+    maxVersions: kv?.maxVersions ?? defaults.kv.maxVersions,
+    casRequired: kv?.casRequired ?? false,
+    deleteVersionAfter: kv?.deleteVersionAfter ?? defaults.kv.deleteVersionAfter,
+  };
+  const resolvedTransit = {
+    path: transit?.path ?? "transit",
+    autoRotatePeriod: transit?.autoRotatePeriod ?? defaults.transit.autoRotatePeriod,
+  };
+  const resolvedApps: AppConfig[] = (apps ?? []).map((app) => ({
+    name: app.name,
+    kv: { read: app.kv?.read ?? DEFAULT_APP_KV_READ(app.name), write: app.kv?.write ?? [] },
+    database: app.database ?? "none",
+    transitKeys: app.transitKeys ?? [],
+    boundCidrs: app.boundCidrs ?? [],
+    issueSecretId: app.issueSecretId ?? false,
+  }));
+
+  // ---- Cross-field rules. -----------------------------------------------------------------
+  const rules = defaults.rules;
+  if (resolvedServer.mode === "dev" && !rules.allowDevMode) {
+    problems.add(
+      "server",
+      ["mode"],
+      `the ${profile} profile does not allow a dev-mode server; expected "server"`,
+      "dev",
+    );
+  }
+  if (resolvedServer.unsealKeyThreshold > resolvedServer.unsealKeyShares) {
+    problems.add(
+      "server",
+      ["unsealKeyThreshold"],
+      `expected at most unsealKeyShares (${resolvedServer.unsealKeyShares})`,
+      resolvedServer.unsealKeyThreshold,
+    );
+  }
+  if (resolvedServer.mode === "dev" && resolvedServer.revokeRootToken) {
+    problems.add(
+      "server",
+      ["revokeRootToken"],
+      "applies to server mode only; a dev server's root token is generated",
+      true,
+    );
+  }
+  if (resolvedPostgres.host === undefined) {
+    problems.add(
+      "postgres",
+      ["host"],
+      `the ${profile} profile has no default Postgres host; expected a host name or address`,
+      undefined,
+    );
+  } else if (
+    resolvedServer.network === "bridge" &&
+    ["127.0.0.1", "localhost", "::1"].includes(resolvedPostgres.host)
+  ) {
+    problems.add(
+      "postgres",
+      ["host"],
+      'a container on a bridge network cannot reach the host\'s loopback; set vault-platform:server.network to "host" or use an address Vault can reach',
+      resolvedPostgres.host,
+    );
+  }
+  if (protectValue === false && !rules.teardownAllowed) {
+    problems.add(
+      "protect",
+      [],
+      `the ${profile} profile keeps data-bearing resources protected; expected true`,
+      false,
+    );
+  }
+  if (!external && resolvedAudit.devices.length < rules.minAuditDevices) {
+    problems.add(
+      "audit",
+      ["devices"],
+      `the ${profile} profile needs at least ${rules.minAuditDevices} audit devices`,
+      resolvedAudit.devices,
+    );
+  }
+  if (parseDuration(resolvedApprole.tokenTtl) > parseDuration(resolvedApprole.tokenMaxTtl)) {
+    problems.add(
+      "approle",
+      ["tokenTtl"],
+      `expected at most tokenMaxTtl (${resolvedApprole.tokenMaxTtl})`,
+      resolvedApprole.tokenTtl,
+    );
+  }
+  if (parseDuration(resolvedDatabase.defaultTtl) > parseDuration(resolvedDatabase.maxTtl)) {
+    problems.add(
+      "database",
+      ["defaultTtl"],
+      `expected at most maxTtl (${resolvedDatabase.maxTtl})`,
+      resolvedDatabase.defaultTtl,
+    );
+  }
+  const mounts = new Map<string, string>();
+  for (const [key, path] of [
+    ["kv", resolvedKv.path],
+    ["database", resolvedDatabase.path],
+    ["transit", resolvedTransit.path],
+  ] as const) {
+    const other = mounts.get(path);
+    if (other !== undefined) {
+      problems.add(
+        key,
+        ["path"],
+        `mount path is already used by vault-platform:${other}.path`,
+        path,
+      );
+    }
+    mounts.set(path, key);
+  }
+  if (resolvedApps.length === 0) {
+    problems.add("apps", [], "expected at least one app (see README: adding an app)", apps);
+  }
+  const appNames = new Set<string>();
+  const keyOwners = new Map<string, string>();
+  resolvedApps.forEach((app, index) => {
+    if (appNames.has(app.name)) {
+      problems.add("apps", [index, "name"], "app names must be unique", app.name);
+    }
+    appNames.add(app.name);
+    for (const key of app.transitKeys) {
+      const owner = keyOwners.get(key);
+      if (owner !== undefined && owner !== app.name) {
+        problems.add(
+          "apps",
+          [index, "transitKeys"],
+          `transit key "${key}" already belongs to app "${owner}"`,
+          app.transitKeys,
+        );
+      }
+      keyOwners.set(key, app.name);
+    }
+    if (rules.requireBoundCidrs && app.boundCidrs.length === 0) {
+      problems.add(
+        "apps",
+        [index, "boundCidrs"],
+        `the ${profile} profile requires AppRole logins bound to CIDRs`,
+        app.boundCidrs,
+      );
+    }
+  });
+  const resolvedSeeds: SeedConfig[] = Object.entries(seeds ?? {}).map(([path, seed]) => ({
+    path,
+    mode: seed.mode ?? "overwrite",
+    dataJson: pulumi.secret(JSON.stringify(seed.data)),
+  }));
+
+  if (problems.list.length > 0) {
+    throw new ConfigError(problems.list);
+  }
+
+  return deepFreeze({
+    project,
+    stack,
+    profile,
+    rules,
+    protect: typeof protectValue === "boolean" ? protectValue : !rules.teardownAllowed,
+    server: { ...resolvedServer, tls: resolvedTls },
+    vaultToken: external ? undefined : vaultToken,
+    external: cluster.external,
+    namespace: cluster.namespace,
+    postgres: { ...resolvedPostgres, host: resolvedPostgres.host as string },
+    kv: {
+      path: resolvedKv.path,
+      maxVersions: resolvedKv.maxVersions,
+      casRequired: resolvedKv.casRequired,
+      deleteVersionAfterSeconds: parseDuration(resolvedKv.deleteVersionAfter),
+    },
+    database: {
+      path: resolvedDatabase.path,
+      defaultTtlSeconds: parseDuration(resolvedDatabase.defaultTtl),
+      maxTtlSeconds: parseDuration(resolvedDatabase.maxTtl),
+    },
+    transit: {
+      path: resolvedTransit.path,
+      autoRotatePeriodSeconds: parseDuration(resolvedTransit.autoRotatePeriod),
+    },
+    approle: {
+      path: resolvedApprole.path,
+      tokenTtlSeconds: parseDuration(resolvedApprole.tokenTtl),
+      tokenMaxTtlSeconds: parseDuration(resolvedApprole.tokenMaxTtl),
+      secretIdTtlSeconds: parseDuration(resolvedApprole.secretIdTtl),
+      secretIdNumUses: resolvedApprole.secretIdNumUses,
+      secretIdWrapTtl: resolvedApprole.secretIdWrapTtl,
+    },
+    audit: resolvedAudit,
+    apps: resolvedApps,
+    seeds: resolvedSeeds,
+  });
+}
+
+/** Freezes plain data recursively; Outputs are left alone. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !pulumi.Output.isInstance(value)) {
+    Object.values(value).forEach((child) => deepFreeze(child));
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,303 @@
+/**
+ * Schemas of what a user may write. Everything is optional here; profiles supply the defaults.
+ */
+import { z } from "zod";
+import { isDuration, parseDuration } from "../../infra/duration";
+import { FLAVORS, SERVER_MODES, TLS_MODES } from "../profiles";
+
+const DURATION_EXPECTED = 'a duration like "30s", "15m", "1h30m" or "7d"';
+const duration = z.string().refine(isDuration, { error: `expected ${DURATION_EXPECTED}` });
+const positiveDuration = duration.refine((text) => parseDuration(text) > 0, {
+  error: "expected a duration greater than zero",
+});
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const CIDR =
+  /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/;
+const port = z
+  .number({ error: "expected an integer port from 1 to 65535" })
+  .int({ error: "expected an integer port from 1 to 65535" })
+  .min(1, { error: "expected an integer port from 1 to 65535" })
+  .max(65535, { error: "expected an integer port from 1 to 65535" });
+const APP_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
+const MOUNT_PATH = /^[a-z0-9][a-z0-9_-]*(\/[a-z0-9][a-z0-9_-]*)*$/;
+const mountPath = z.string().regex(MOUNT_PATH, {
+  error:
+    'expected a mount path like "secret" or "team/kv" (lower case, no leading or trailing "/")',
+});
+const KV_PATH = /^[A-Za-z0-9_.+-]+(\/[A-Za-z0-9_.+-]+)*(\/\*)?$|^\*$/;
+const kvPath = z.string().regex(KV_PATH, {
+  error: 'expected a KV path like "orders/*" or "orders/config" (no leading "/")',
+});
+const KEY_NAME = /^[a-z][a-z0-9_-]{0,62}$/;
+
+export function isPinnedImage(image: string): boolean {
+  if (/@sha256:[a-f0-9]{64}$/.test(image)) {
+    return true;
+  }
+  const tag = /:([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})$/.exec(image);
+  return tag !== null && tag[1] !== "latest";
+}
+
+const DNS_NAME =
+  /^(\*\.)?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+export const tlsSchema = z.strictObject({
+  mode: z.enum(TLS_MODES).optional(),
+  certificate: z.string().optional(),
+  caCertificate: z.string().optional(),
+  dnsNames: z
+    .array(
+      z.string().regex(DNS_NAME, { error: 'expected a DNS name like "vault.example.internal"' }),
+    )
+    .optional(),
+  validity: duration
+    .refine((text) => parseDuration(text) >= 3600, { error: "expected at least 1h" })
+    .optional(),
+});
+
+/**
+ * A base64 OpenPGP public key as `gpg --export <id> | base64 -w0` prints it: the first packet is
+ * a public-key packet (tag 6), in the old or the new packet format.
+ */
+export function isPgpPublicKey(text: string): boolean {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text)) {
+    return false;
+  }
+  const first = Buffer.from(text, "base64")[0] ?? 0;
+  if ((first & 0x80) === 0) {
+    return false;
+  }
+  const tag = (first & 0x40) !== 0 ? first & 0x3f : (first & 0x3c) >> 2;
+  return tag === 6;
+}
+
+/** An API address of a cluster the program does not run: http(s)://host[:port], nothing more. */
+export function addressProblem(text: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return 'expected a URL like "https://vault.example.internal:8200"';
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    return 'expected an https:// URL like "https://vault.example.internal:8200"';
+  }
+  if (
+    url.username ||
+    url.password ||
+    url.search ||
+    url.hash ||
+    (url.pathname && url.pathname !== "/")
+  ) {
+    return "expected scheme, host and port only (no path, query, fragment or credentials)";
+  }
+  return undefined;
+}
+
+const address = z.string().superRefine((text, context) => {
+  const problem = addressProblem(text);
+  if (problem) {
+    context.addIssue({ code: "custom", message: problem });
+  }
+});
+
+/** How the program logs in to a cluster it does not run. */
+export const AUTH_METHODS = ["token", "approle", "jwt"] as const;
+const ROLE_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const NAMESPACE_PATH = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/;
+export const namespacePath = z.string().regex(NAMESPACE_PATH, {
+  error: 'expected a namespace path like "team-a" or "team-a/pr-7" (no leading or trailing "/")',
+});
+const authSchema = z.discriminatedUnion(
+  "method",
+  [
+    z.strictObject({ method: z.literal("token") }),
+    z.strictObject({
+      method: z.literal("approle"),
+      path: mountPath.optional(),
+      roleId: z.string().min(1, {
+        error: "expected the role_id of the program's AppRole",
+      }),
+      namespace: namespacePath.optional(),
+    }),
+    z.strictObject({
+      method: z.literal("jwt"),
+      path: mountPath.optional(),
+      role: z.string().regex(ROLE_NAME, {
+        error: "expected a role name (letters, digits, '_', '.', '-')",
+      }),
+      jwtFile: z.string().min(1, { error: "expected a file path" }).optional(),
+      jwtEnv: z
+        .string()
+        .regex(ENV_NAME, { error: "expected an environment variable name" })
+        .optional(),
+      namespace: namespacePath.optional(),
+    }),
+  ],
+  { error: `expected method ${AUTH_METHODS.map((m) => JSON.stringify(m)).join(", ")}` },
+);
+
+/** The fields that point the program at a cluster it does not run (server or sharedCluster). */
+const clusterFields = {
+  flavor: z.enum(FLAVORS).optional(),
+  address: z
+    .union([address, z.array(address).min(1, { error: "expected at least one address" })], {
+      error: "expected a URL or a list of URLs",
+    })
+    .optional(),
+  allowInsecure: z.boolean({ error: "expected true or false" }).optional(),
+  auth: authSchema.optional(),
+};
+
+export const sharedClusterSchema = z.strictObject({
+  ...clusterFields,
+  tls: z.strictObject({ caCertificate: z.string().optional() }).optional(),
+});
+
+export const namespaceSchema = z.strictObject({
+  path: namespacePath.optional(),
+  create: z.boolean({ error: "expected true or false" }).optional(),
+});
+
+export const serverSchema = z.strictObject({
+  ...clusterFields,
+  image: z
+    .string()
+    .refine(isPinnedImage, {
+      error: 'expected an image pinned to a version tag or digest (not "latest", not untagged)',
+    })
+    .optional(),
+  mode: z.enum(SERVER_MODES).optional(),
+  network: z.enum(["host", "bridge"]).optional(),
+  bindAddress: z.string().regex(IPV4, { error: "expected an IPv4 address" }).optional(),
+  port: port.optional(),
+  unsealKeyShares: z
+    .number()
+    .int({ error: "expected an integer from 1 to 10" })
+    .min(1, { error: "expected an integer from 1 to 10" })
+    .max(10, { error: "expected an integer from 1 to 10" })
+    .optional(),
+  unsealKeyThreshold: z
+    .number()
+    .int({ error: "expected an integer from 1 to 10" })
+    .min(1, { error: "expected an integer from 1 to 10" })
+    .max(10, { error: "expected an integer from 1 to 10" })
+    .optional(),
+  revokeRootToken: z.boolean({ error: "expected true or false" }).optional(),
+  nodes: z
+    .union([z.literal(1), z.literal(3), z.literal(5)], {
+      error: "expected 1, 3 or 5 (a raft cluster needs an odd number of nodes)",
+    })
+    .optional(),
+  unsealPgpKeys: z
+    .array(
+      z.string().refine(isPgpPublicKey, {
+        error: "expected a base64 PGP public key (gpg --export <key id> | base64 -w0)",
+      }),
+    )
+    .optional(),
+  tls: tlsSchema.optional(),
+});
+
+export const postgresSchema = z.strictObject({
+  host: z.string().min(1, { error: "expected a host name or address" }).optional(),
+  port: port.optional(),
+  database: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, {
+      error: "expected a Postgres identifier ([a-z_][a-z0-9_]*)",
+    })
+    .optional(),
+  adminUser: z.string().min(1, { error: "expected a role name" }).optional(),
+  sslmode: z.enum(["disable", "require", "verify-ca", "verify-full"]).optional(),
+  createDatabase: z.boolean({ error: "expected true or false" }).optional(),
+  maxOpenConnections: z
+    .number()
+    .int()
+    .min(1, { error: "expected an integer of at least 1" })
+    .max(100, { error: "expected an integer of at most 100" })
+    .optional(),
+});
+
+export const kvSchema = z.strictObject({
+  path: mountPath.optional(),
+  maxVersions: z
+    .number()
+    .int({ error: "expected an integer from 0 to 1000" })
+    .min(0, { error: "expected an integer from 0 to 1000" })
+    .max(1000, { error: "expected an integer from 0 to 1000" })
+    .optional(),
+  casRequired: z.boolean({ error: "expected true or false" }).optional(),
+  deleteVersionAfter: duration.optional(),
+});
+
+export const databaseSchema = z.strictObject({
+  path: mountPath.optional(),
+  defaultTtl: positiveDuration.optional(),
+  maxTtl: positiveDuration.optional(),
+});
+
+export const transitSchema = z.strictObject({
+  path: mountPath.optional(),
+  autoRotatePeriod: duration.optional(),
+});
+
+export const approleSchema = z.strictObject({
+  path: mountPath.optional(),
+  tokenTtl: positiveDuration.optional(),
+  tokenMaxTtl: positiveDuration.optional(),
+  secretIdTtl: positiveDuration.optional(),
+  secretIdNumUses: z
+    .number({ error: "expected an integer of at least 1" })
+    .int({ error: "expected an integer of at least 1" })
+    .min(1, { error: "expected an integer of at least 1 (0 would allow unlimited uses)" })
+    .optional(),
+  secretIdWrapTtl: positiveDuration.optional(),
+});
+
+export const auditSchema = z.strictObject({
+  devices: z
+    .array(z.enum(["file", "stdout"]))
+    .min(1, { error: "expected at least one audit device" })
+    .refine((devices) => new Set(devices).size === devices.length, {
+      error: "expected each audit device at most once",
+    })
+    .optional(),
+});
+
+export const appSchema = z.strictObject({
+  name: z.string({ error: "expected an app name" }).regex(APP_NAME, {
+    error: "expected an app name of 2-32 characters: lower case letters, digits and '-'",
+  }),
+  kv: z
+    .strictObject({
+      read: z.array(kvPath).optional(),
+      write: z.array(kvPath).optional(),
+    })
+    .optional(),
+  database: z.enum(["none", "readonly", "readwrite"]).optional(),
+  transitKeys: z
+    .array(
+      z.string().regex(KEY_NAME, {
+        error: "expected a key name: lower case letter first, then letters, digits, '_' or '-'",
+      }),
+    )
+    .optional(),
+  boundCidrs: z
+    .array(z.string().regex(CIDR, { error: 'expected a CIDR like "10.0.0.0/8"' }))
+    .optional(),
+  issueSecretId: z.boolean({ error: "expected true or false" }).optional(),
+});
+
+const seedSchema = z.strictObject({
+  mode: z.enum(["overwrite", "create-once"]).optional(),
+  data: z
+    .record(z.string(), z.string({ error: "expected a string value" }))
+    .refine((data) => Object.keys(data).length > 0, { error: "expected at least one field" }),
+});
+
+const SEED_PATH = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
+export const seedsSchema = z.record(
+  z.string().regex(SEED_PATH, { error: 'expected a KV path like "orders/config"' }),
+  seedSchema,
+);

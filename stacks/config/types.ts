@@ -1,0 +1,139 @@
+/**
+ * The resolved, typed config: what loadConfig returns and every component reads.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { Flavor, ProfileName, ProfileRules, ServerMode } from "../profiles";
+
+export interface AppConfig {
+  readonly name: string;
+  readonly kv: { readonly read: readonly string[]; readonly write: readonly string[] };
+  readonly database: "none" | "readonly" | "readwrite";
+  readonly transitKeys: readonly string[];
+  readonly boundCidrs: readonly string[];
+  readonly issueSecretId: boolean;
+}
+
+export interface SeedConfig {
+  readonly path: string;
+  readonly mode: "overwrite" | "create-once";
+  /** JSON of the seed's fields; always a secret. */
+  readonly dataJson: pulumi.Output<string>;
+}
+
+export interface PlatformConfig {
+  readonly project: string;
+  readonly stack: string;
+  readonly profile: ProfileName;
+  readonly rules: ProfileRules;
+  readonly protect: boolean;
+  readonly server: {
+    readonly flavor: Flavor;
+    readonly image: string;
+    readonly mode: ServerMode;
+    readonly network: "host" | "bridge";
+    readonly bindAddress: string;
+    readonly port: number;
+    readonly unsealKeyShares: number;
+    readonly unsealKeyThreshold: number;
+    readonly revokeRootToken: boolean;
+    /** Raft nodes (containers) of a server-mode server. */
+    readonly nodes: 1 | 3 | 5;
+    /** One per key share: unseal keys are returned encrypted to these keys ([]: not encrypted). */
+    readonly unsealPgpKeys: readonly string[];
+    readonly tls: TlsConfig;
+  };
+  /** server.mode "external": where the cluster is and how the program logs in. */
+  readonly external?: ExternalClusterConfig;
+  /** server.mode "external": the namespace everything is configured in (none: the root). */
+  readonly namespace?: NamespaceConfig;
+  /** Server mode: the token of an already initialized server (else the program initializes it). */
+  readonly vaultToken?: pulumi.Output<string>;
+  readonly postgres: {
+    readonly host: string;
+    readonly port: number;
+    readonly database: string;
+    readonly adminUser: string;
+    readonly adminPassword?: pulumi.Output<string>;
+    readonly sslmode: "disable" | "require" | "verify-ca" | "verify-full";
+    readonly createDatabase: boolean;
+    readonly maxOpenConnections: number;
+  };
+  readonly kv: {
+    readonly path: string;
+    readonly maxVersions: number;
+    readonly casRequired: boolean;
+    readonly deleteVersionAfterSeconds: number;
+  };
+  readonly database: {
+    readonly path: string;
+    readonly defaultTtlSeconds: number;
+    readonly maxTtlSeconds: number;
+  };
+  readonly transit: { readonly path: string; readonly autoRotatePeriodSeconds: number };
+  readonly approle: {
+    readonly path: string;
+    readonly tokenTtlSeconds: number;
+    readonly tokenMaxTtlSeconds: number;
+    readonly secretIdTtlSeconds: number;
+    readonly secretIdNumUses: number;
+    readonly secretIdWrapTtl: string;
+  };
+  readonly audit: { readonly devices: readonly ("file" | "stdout")[] };
+  readonly apps: readonly AppConfig[];
+  readonly seeds: readonly SeedConfig[];
+}
+
+// Reading and reporting.
+
+/** TLS of a server-mode listener; a dev-mode server is always "disabled" (plain HTTP). */
+export type TlsConfig =
+  | { readonly mode: "disabled" }
+  | {
+      readonly mode: "generated";
+      /** Names beyond localhost and the container name. */
+      readonly dnsNames: readonly string[];
+      readonly validityHours: number;
+    }
+  | {
+      readonly mode: "provided";
+      readonly certificate: string;
+      /** What clients trust: the given CA, or the (self-signed) certificate itself. */
+      readonly caCertificate: string;
+      readonly privateKey: pulumi.Output<string>;
+    };
+
+/** How the program logs in to a cluster it does not run; the provider then holds a child token. */
+export type ProgramAuth =
+  | { readonly method: "token"; readonly token: pulumi.Output<string> }
+  | {
+      readonly method: "approle";
+      readonly path: string;
+      readonly roleId: string;
+      readonly secretId: pulumi.Output<string>;
+      /** Namespace of the auth mount; undefined: the root namespace. */
+      readonly namespace?: string;
+    }
+  | {
+      readonly method: "jwt";
+      readonly path: string;
+      readonly role: string;
+      /** Where the CLI reads the JWT from (one of the two); it reaches the engine as env only. */
+      readonly jwtFile?: string;
+      readonly jwtEnv?: string;
+      readonly namespace?: string;
+    };
+
+export interface ExternalClusterConfig {
+  /** API addresses; the program configures through the first, checks fail over to the others. */
+  readonly addresses: readonly string[];
+  /** PEM bundle clients trust; undefined: the system trust store. */
+  readonly caCertificate?: string;
+  readonly auth: ProgramAuth;
+}
+
+export interface NamespaceConfig {
+  /** Full path, e.g. "team-a" or "pr-7". */
+  readonly path: string;
+  /** Create it (and delete it at destroy, with every lease and token issued in it). */
+  readonly create: boolean;
+}
