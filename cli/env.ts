@@ -16,6 +16,7 @@ import { inferProfile } from "../stacks/profiles";
 import { accessModelOf, diffAccess } from "./access-diff";
 import { StackPreview, renderComment } from "./comment";
 import { githubCommentApi, upsertComment } from "./github";
+import { prepareRun } from "./preflight";
 import { CREATED_AT_TAG, EXPIRES_AT_TAG, PR_TAG, sweep } from "./sweeper";
 import {
   destroyStack,
@@ -125,6 +126,7 @@ async function previewOne(stack: Stack, args: EnvArgs): Promise<StackPreview> {
     };
   }
   try {
+    await prepareRun(stack);
     const result = await stack.preview({
       onEvent: (event) => events.push(event),
       ...(args.policy ? policyOptions(stack.name) : {}),
@@ -179,6 +181,7 @@ async function main(): Promise<number> {
           await stack.workspace.setTag(stackName, CREATED_AT_TAG, createdAt);
           await stack.workspace.setTag(stackName, EXPIRES_AT_TAG, expiresAt);
         }
+        await prepareRun(stack);
         await stack.up({ onOutput, ...(args.policy ? policyOptions(stackName) : {}) });
       }
       return 0;
@@ -225,6 +228,7 @@ async function main(): Promise<number> {
         const events: EngineEvent[] = [];
         const stack = await openStack({ stackName });
         await restoreTrustFile(stack);
+        await prepareRun(stack);
         const result = await stack.preview({
           refresh: true,
           onEvent: (event) => events.push(event),

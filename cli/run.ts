@@ -5,6 +5,7 @@
  * reported before anything is created (the program validates config before registering).
  */
 import * as path from "path";
+import { prepareRun } from "./preflight";
 import { destroyStack, openStack, pulumiEnv, PROJECT_ROOT } from "./workspace";
 
 type Command = "up" | "preview" | "destroy";
@@ -43,6 +44,9 @@ async function main(): Promise<void> {
   const onOutput = (text: string) => process.stdout.write(text);
   const backend = pulumiEnv({ stackName }).PULUMI_BACKEND_URL;
   console.log(`stack ${stackName} (backend ${backend.replace(PROJECT_ROOT + path.sep, "")})`);
+  if (command !== "destroy") {
+    await prepareRun(stack);
+  }
 
   switch (command) {
     case "preview": {

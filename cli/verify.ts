@@ -6,6 +6,7 @@
  */
 import type { Stack } from "@pulumi/pulumi/automation";
 import { AppUnderTest, Environment, formatResults, runChecks } from "./checks";
+import { programToken, resolvedConfig } from "./program-login";
 import { openStack } from "./workspace";
 
 /** Builds the check environment from a stack's outputs (and its config in server mode). */
@@ -17,10 +18,12 @@ export async function environmentOf(stack: Stack, probeTable?: string): Promise<
     }
     return outputs[key].value as T;
   };
-  const adminToken =
-    (outputs.rootToken?.value as string | undefined) ??
-    (outputs.provisionerToken?.value as string | undefined) ??
-    (await stack.getConfig("vault-platform:vaultToken").then((c) => c.value));
+  const external = outputs.serverMode?.value === "external";
+  const adminToken = external
+    ? await programToken(stack, await resolvedConfig(stack))
+    : ((outputs.rootToken?.value as string | undefined) ??
+      (outputs.provisionerToken?.value as string | undefined) ??
+      (await stack.getConfig("vault-platform:vaultToken").then((c) => c.value)));
   if (!adminToken) {
     throw new Error(
       "no admin token: no rootToken or provisionerToken output, and no vault-platform:vaultToken",
@@ -30,12 +33,14 @@ export async function environmentOf(stack: Stack, probeTable?: string): Promise<
   const postgres = value<{ host: string; port: number; database: string }>("postgres");
   return {
     address: value<string>("vaultAddress"),
+    addresses: outputs.vaultAddresses?.value as string[] | undefined,
+    namespace: outputs.namespace?.value as string | undefined,
     caCert: outputs.vaultCaCertificate?.value as string | undefined,
     adminToken,
     mounts: value<Environment["mounts"]>("mounts"),
     apps: Object.entries(apps).map(([name, app]) => ({ name, ...app })),
     postgres: { host: postgres.host, port: postgres.port, database: postgres.database },
-    container: value<string>("container"),
+    container: outputs.container?.value as string | undefined,
     containers: outputs.containers?.value as string[] | undefined,
     auditLogPath: value<string[]>("auditDevices").includes("file")
       ? value<string>("auditLogPath")

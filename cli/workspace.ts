@@ -8,6 +8,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { prepareProgramLogin } from "./program-login";
 import { trustFilePath, writeTrustFile } from "../infra/tls";
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 
@@ -124,6 +125,11 @@ export async function destroyStack(
   options: { readonly remove: boolean; readonly onOutput?: (text: string) => void },
 ): Promise<void> {
   await restoreTrustFile(stack);
+  // An external cluster's login (the JWT into the environment); a config that no longer loads
+  // must not keep an environment from going away: the provider in state still knows the rest.
+  await prepareProgramLogin(stack).catch((error: Error) =>
+    options.onOutput?.(`note: ${error.message.split("\n")[0]}\n`),
+  );
   await stack.destroy({ onOutput: options.onOutput, refresh: true });
   if (options.remove) {
     await stack.workspace.removeStack(stack.name);

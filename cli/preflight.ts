@@ -1,0 +1,86 @@
+/**
+ * Checks made before the engine runs, so a run that cannot succeed stops before anything is
+ * created, with one message naming the config key and the address.
+ */
+import type { Stack } from "@pulumi/pulumi/automation";
+import { VaultHttpResponse, vaultHttp } from "../infra/vault-http";
+import type { PlatformConfig } from "../stacks/config";
+import type { Flavor } from "../stacks/profiles";
+import { prepareProgramLogin } from "./program-login";
+
+/** OpenBao has namespaces from 2.3; HashiCorp Vault only in its Enterprise and HCP editions. */
+export function namespaceSupportProblem(
+  flavor: Flavor,
+  health: { readonly version?: string; readonly enterprise?: boolean },
+): string | undefined {
+  const version = health.version ?? "unknown";
+  if (flavor === "openbao") {
+    const [major, minor] = version.split(".").map(Number);
+    if (major > 2 || (major === 2 && minor >= 3)) {
+      return undefined;
+    }
+    return `vault-platform:namespace: OpenBao ${version} has no namespaces (they came with 2.3); upgrade the cluster or configure the stack without a namespace`;
+  }
+  if (health.enterprise === true) {
+    return undefined;
+  }
+  return `vault-platform:namespace: this Vault (${version}) is not Vault Enterprise or HCP Vault and has no namespaces; configure the stack without a namespace, or point it at an Enterprise cluster`;
+}
+
+type Health = (address: string, caCert?: string) => Promise<VaultHttpResponse>;
+
+const health: Health = (address, caCert) =>
+  vaultHttp({
+    address,
+    caCert,
+    method: "GET",
+    path: "sys/health?standbyok=true&perfstandbyok=true",
+  });
+
+/**
+ * External mode: some address answers as an initialized, unsealed server, and a namespace is
+ * only asked of a server that has them. Returns the problems (none: go ahead).
+ */
+export async function preflightExternal(
+  config: PlatformConfig,
+  ask: Health = health,
+): Promise<string[]> {
+  const external = config.external;
+  if (!external) {
+    return [];
+  }
+  const failures: string[] = [];
+  for (const address of external.addresses) {
+    let answer: VaultHttpResponse;
+    try {
+      answer = await ask(address, external.caCertificate);
+    } catch (error) {
+      failures.push(`${address}: ${(error as Error).message}`);
+      continue;
+    }
+    if (answer.status !== 200 || answer.body?.sealed || !answer.body?.initialized) {
+      failures.push(`${address}: sys/health answered HTTP ${answer.status}`);
+      continue;
+    }
+    const unsupported = config.namespace
+      ? namespaceSupportProblem(config.server.flavor, answer.body ?? {})
+      : undefined;
+    return unsupported ? [unsupported] : [];
+  }
+  return [
+    `vault-platform:server.address: no address answers as an initialized, unsealed server (${failures.join("; ")})`,
+  ];
+}
+
+/**
+ * What every command does before the engine runs: the program's login prepared and, for an
+ * external cluster, the preflight; throws one message listing what stops the run.
+ */
+export async function prepareRun(stack: Stack): Promise<PlatformConfig> {
+  const config = await prepareProgramLogin(stack);
+  const problems = await preflightExternal(config);
+  if (problems.length > 0) {
+    throw new Error(`Stopped before changing anything:\n  - ${problems.join("\n  - ")}`);
+  }
+  return config;
+}

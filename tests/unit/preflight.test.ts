@@ -1,0 +1,88 @@
+import { namespaceSupportProblem, preflightExternal } from "../../cli/preflight";
+import { loadConfig } from "../../stacks/config";
+import { stackConfigSource } from "./harness";
+
+describe("namespaceSupportProblem", () => {
+  it.each([
+    ["openbao", { version: "2.6.2" }, undefined],
+    ["openbao", { version: "2.3.0" }, undefined],
+    ["openbao", { version: "3.0.1" }, undefined],
+    [
+      "openbao",
+      { version: "2.2.1" },
+      "vault-platform:namespace: OpenBao 2.2.1 has no namespaces (they came with 2.3); upgrade the cluster or configure the stack without a namespace",
+    ],
+    ["vault", { version: "1.20.4+ent", enterprise: true }, undefined],
+    [
+      "vault",
+      { version: "1.20.4", enterprise: false },
+      "vault-platform:namespace: this Vault (1.20.4) is not Vault Enterprise or HCP Vault and has no namespaces; configure the stack without a namespace, or point it at an Enterprise cluster",
+    ],
+  ] as const)("%s %j", (flavor, health, expected) => {
+    expect(namespaceSupportProblem(flavor, health)).toBe(expected);
+  });
+});
+
+describe("preflightExternal", () => {
+  const config = (flavor: string, namespace?: object) =>
+    loadConfig(
+      stackConfigSource(
+        "dev",
+        {
+          server: {
+            mode: "external",
+            flavor,
+            address: ["https://a.internal:8200", "https://b.internal:8200"],
+            auth: { method: "token" },
+          },
+          ...(namespace ? { namespace } : {}),
+        },
+        { vaultToken: "t" },
+      ),
+      "vault-platform",
+      "dev",
+    );
+  const healthy = { initialized: true, sealed: false, version: "1.20.4", enterprise: false };
+
+  it("asks the next address when one is down, and stops a namespace on Vault Community", async () => {
+    const asked: string[] = [];
+    const problems = await preflightExternal(
+      config("vault", { path: "team-a" }),
+      async (address) => {
+        asked.push(address);
+        if (address.startsWith("https://a.")) {
+          throw new Error("connect ECONNREFUSED");
+        }
+        return { status: 200, body: healthy };
+      },
+    );
+    expect(asked).toEqual(["https://a.internal:8200", "https://b.internal:8200"]);
+    expect(problems).toEqual([
+      "vault-platform:namespace: this Vault (1.20.4) is not Vault Enterprise or HCP Vault and has no namespaces; configure the stack without a namespace, or point it at an Enterprise cluster",
+    ]);
+  });
+
+  it("passes without a namespace on the same server", async () => {
+    expect(
+      await preflightExternal(config("vault"), async () => ({ status: 200, body: healthy })),
+    ).toEqual([]);
+  });
+
+  it("names the key and every address when none answers as unsealed", async () => {
+    const problems = await preflightExternal(config("openbao"), async (address) =>
+      address.startsWith("https://a.")
+        ? { status: 503, body: { initialized: true, sealed: true } }
+        : Promise.reject(new Error("timed out")),
+    );
+    expect(problems).toEqual([
+      "vault-platform:server.address: no address answers as an initialized, unsealed server (https://a.internal:8200: sys/health answered HTTP 503; https://b.internal:8200: timed out)",
+    ]);
+  });
+
+  it("asks nothing of a server the program runs", async () => {
+    const ask = jest.fn();
+    const dev = loadConfig(stackConfigSource("dev", {}), "vault-platform", "dev");
+    expect(await preflightExternal(dev, ask)).toEqual([]);
+    expect(ask).not.toHaveBeenCalled();
+  });
+});
