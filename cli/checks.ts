@@ -353,7 +353,7 @@ export async function runChecks(env: Environment): Promise<CheckResult[]> {
         .join("");
       const entries = log.split("\n").filter((line) => line.trim().length > 0);
       expect(entries.length > 0, "the audit log is empty");
-      expect(log.includes("auth/approle/login"), "no AppRole login in the audit log");
+      expect(log.includes(`auth/${env.mounts.approle}/login`), "no AppRole login in the audit log");
       expect(log.includes("hmac-sha256:"), "no HMAC'd value in the audit log");
       for (const secret of mintedSecrets) {
         expect(!log.includes(secret), "a token or password appears in plain text in the audit log");

@@ -1,41 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { vaultHttp } from "./vault-http";
-import { renderPolicyHcl } from "./policies";
+import { PROVISIONER_POLICY } from "./provisioner-policy";
 import { VaultRequest } from "./vault-request";
-
-/** The one admin policy: the provisioner's (policy-pack rules exempt exactly this name). */
-export const PROVISIONER_POLICY = "vault-platform-admin";
-
-/**
- * What the program itself needs to configure Vault, and no more: mounts, auth methods, ACL
- * policies, audit devices, the engines it manages and lease revocation at teardown.
- */
-export const PROVISIONER_RULES = renderPolicyHcl(
-  [
-    { path: "sys/mounts", capabilities: ["read", "list"] },
-    { path: "sys/mounts/*", capabilities: ["create", "read", "update", "delete", "list"] },
-    { path: "sys/auth", capabilities: ["read", "list"] },
-    { path: "sys/auth/*", capabilities: ["create", "read", "update", "delete", "list", "sudo"] },
-    { path: "sys/policies/acl/*", capabilities: ["create", "read", "update", "delete", "list"] },
-    { path: "sys/policy/*", capabilities: ["create", "read", "update", "delete", "list"] },
-    { path: "sys/audit", capabilities: ["read", "list", "sudo"] },
-    { path: "sys/audit/*", capabilities: ["create", "read", "update", "delete", "sudo"] },
-    { path: "sys/leases/revoke-prefix/*", capabilities: ["update", "sudo"] },
-    { path: "sys/leases/revoke", capabilities: ["update"] },
-    { path: "auth/approle/*", capabilities: ["create", "read", "update", "delete", "list"] },
-    { path: "auth/token/create", capabilities: ["create", "update"] },
-    { path: "auth/token/lookup-self", capabilities: ["read"] },
-    { path: "auth/token/renew-self", capabilities: ["update"] },
-    { path: "+/config/*", capabilities: ["create", "read", "update", "delete", "list"] },
-    { path: "+/roles/*", capabilities: ["create", "read", "update", "delete", "list"] },
-    { path: "+/rotate-root/*", capabilities: ["update"] },
-    { path: "+/keys/*", capabilities: ["create", "read", "update", "delete", "list"] },
-    { path: "+/data/*", capabilities: ["create", "read", "update", "delete", "list"] },
-    { path: "+/metadata/*", capabilities: ["create", "read", "update", "delete", "list"] },
-    { path: "+/config", capabilities: ["create", "read", "update"] },
-  ],
-  "Managed by vault-platform: the token the program configures Vault with.",
-);
 
 /** The provisioner token's period: it lives as long as it is renewed within this time. */
 export const PROVISIONER_TOKEN_PERIOD_SECONDS = 768 * 3600; // "768h", as created below
@@ -202,6 +168,8 @@ export interface BootstrapArgs {
   readonly caCert?: pulumi.Input<string>;
   /** Revoke the initial root token once the provisioner token exists. */
   readonly revokeRootToken: boolean;
+  /** HCL of the provisioner policy (infra/provisioner-policy.ts, from the resolved config). */
+  readonly policy: string;
 }
 
 /**
@@ -221,7 +189,7 @@ export class Bootstrap extends pulumi.ComponentResource {
         rootToken: args.rootToken,
         caCert: args.caCert,
         policyName: PROVISIONER_POLICY,
-        policy: PROVISIONER_RULES,
+        policy: args.policy,
       },
       { parent: this },
     );

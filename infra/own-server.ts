@@ -8,6 +8,7 @@ import type { PlatformConfig } from "../stacks/config";
 import { Bootstrap } from "./bootstrap";
 import type { Connection } from "./connection";
 import { dockerPrefix, environmentLabels } from "./naming";
+import { renderProvisionerPolicy } from "./provisioner-policy";
 import { AuditDeviceSpec } from "./server-config";
 import { trustFilePath, writeTrustFile } from "./tls";
 import { VaultServer } from "./vault-server";
@@ -64,6 +65,12 @@ export function runOwnServer(
         rootToken: server.token,
         caCert,
         revokeRootToken: config.server.revokeRootToken,
+        policy: renderProvisionerPolicy({
+          kv: config.kv.path,
+          database: config.database.path,
+          transit: config.transit.path,
+          auth: [config.approle.path],
+        }),
       },
       { parent: platform },
     );

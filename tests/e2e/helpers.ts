@@ -5,7 +5,7 @@ import * as path from "path";
 import type { ConfigMap, Stack } from "@pulumi/pulumi/automation";
 import { pulumiEnv, PROJECT_ROOT, removeTrustFile, StackOptions } from "../../cli/workspace";
 import { Client } from "pg";
-import { E2E_IMAGE, E2E_PG_ADMIN, E2E_PG_PORT } from "./toolchain";
+import { E2E_FLAVOR, E2E_IMAGE, E2E_PG_ADMIN, E2E_PG_PORT } from "./toolchain";
 
 /** Step durations in whole seconds, reported in the closing note of a run. */
 export function stepTimer(): {
@@ -68,13 +68,13 @@ export function releaseForTeardown(cli: (...args: string[]) => string): void {
 }
 
 /**
- * The staging profile on this host: OpenBao on the host's network (the throwaway Postgres listens
+ * The staging profile on this host: the flavor under test on the host's network (the throwaway Postgres listens
  * on its loopback), two apps bound to loopback (staging requires CIDRs). Set with --path.
  */
 export function stagingOnLoopback(port: number): ConfigMap {
   const config: ConfigMap = {
     "vault-platform:profile": { value: "staging" },
-    "vault-platform:server.flavor": { value: "openbao" },
+    "vault-platform:server.flavor": { value: E2E_FLAVOR },
     "vault-platform:server.image": { value: E2E_IMAGE },
     "vault-platform:server.network": { value: "host" },
     "vault-platform:server.port": { value: String(port) },

@@ -65,6 +65,9 @@ beforeAll(async () => {
       "vault-platform:server.unsealKeyShares": { value: "3" },
       "vault-platform:server.unsealKeyThreshold": { value: "2" },
       "vault-platform:server.revokeRootToken": { value: "true" },
+      // Nested mount paths: the provisioner policy is derived from them.
+      "vault-platform:approle.path": { value: "team/approle" },
+      "vault-platform:kv.path": { value: "team/kv" },
       'vault-platform:seeds["orders/config"].data.api_key': { value: SEED, secret: true },
     },
     true,
@@ -166,7 +169,7 @@ describe("server mode (OpenBao, staging profile)", () => {
     const written = await vaultRequest(
       address,
       "POST",
-      "secret/data/orders/before-restart",
+      "team/kv/data/orders/before-restart",
       provisioner,
       {
         data: { note: "written before the restart" },
@@ -200,11 +203,11 @@ describe("server mode (OpenBao, staging profile)", () => {
     const before = await vaultRequest(
       address,
       "GET",
-      "secret/data/orders/before-restart",
+      "team/kv/data/orders/before-restart",
       provisioner,
     );
     expect(before.body.data.data).toEqual({ note: "written before the restart" });
-    const seed = await vaultRequest(address, "GET", "secret/data/orders/config", provisioner);
+    const seed = await vaultRequest(address, "GET", "team/kv/data/orders/config", provisioner);
     expect(seed.body.data.data).toEqual({ api_key: SEED });
     const results = await runChecks(await environmentOf(stack));
     expect(results.filter((r) => !r.ok)).toEqual([]);

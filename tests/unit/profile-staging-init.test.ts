@@ -9,7 +9,7 @@ describe("staging profile on a server the program initializes", () => {
     await useMocks({ stack: "staging" });
     const { loadConfig } = await import("../../stacks/config");
     const { Platform } = await import("../../infra/platform");
-    const { PROVISIONER_POLICY } = await import("../../infra/bootstrap");
+    const { PROVISIONER_POLICY } = await import("../../infra/provisioner-policy");
     const config = loadConfig(
       stackConfigSource(
         "staging",
