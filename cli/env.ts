@@ -12,7 +12,7 @@ import * as fs from "fs";
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { parseDuration } from "../infra/duration";
 import { POLICY_PACK_DIR, policyConfigFor } from "../policy/enforcement";
-import { inferProfile } from "../stacks/profiles";
+import { EPHEMERAL_STACK, inferProfile } from "../stacks/profiles";
 import { accessModelOf, diffAccess } from "./access-diff";
 import { StackPreview, renderComment } from "./comment";
 import { githubCommentApi, upsertComment } from "./github";
@@ -170,7 +170,7 @@ async function main(): Promise<number> {
     case "up": {
       for (const stackName of args.stacks) {
         const stack = await openStack({ stackName });
-        const pr = /^pr-(\d+)$/.exec(stackName);
+        const pr = EPHEMERAL_STACK.exec(stackName);
         if (pr) {
           // Tags label the environment for the sweeper: its PR, when it was made, when it expires.
           const now = new Date();

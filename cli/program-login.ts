@@ -21,6 +21,7 @@ export async function stackConfigSource(stack: Stack): Promise<ConfigSource> {
   return {
     get: (key) => values[key]?.value ?? defaults.get(key),
     isSecret: (key) => values[key]?.secret ?? false,
+    keys: () => [...new Set([...Object.keys(values), ...(defaults.keys?.() ?? [])])],
   };
 }
 

@@ -60,5 +60,9 @@ export function stackFileSource(projectYaml: string, stackYaml?: string): Config
       secrets.add(key);
     }
   }
-  return { get: (key) => values.get(key), isSecret: (key) => secrets.has(key) };
+  return {
+    get: (key) => values.get(key),
+    isSecret: (key) => secrets.has(key),
+    keys: () => [...values.keys()],
+  };
 }

@@ -31,6 +31,24 @@ import {
   seedsSchema,
   transitSchema,
 } from "./schemas";
+import {
+  checkAtMost,
+  checkAutoRotatePeriod,
+  checkBoundCidrs,
+  checkDerivedPorts,
+  checkDurations,
+  checkImage,
+  checkMounts,
+  checkPathSegments,
+  checkPostgresHost,
+  checkPostgresUser,
+  checkPrPort,
+  checkProfileForStack,
+  checkSeedCollisions,
+  checkSeedPathNames,
+  checkTransitKeysOnce,
+  checkUnknownKeys,
+} from "./rules";
 import { ConfigSource, NAMESPACE } from "./source";
 import { checkNoPrivateKey, resolveTls } from "./tls";
 import type { AppConfig, PlatformConfig, SeedConfig } from "./types";
@@ -41,7 +59,8 @@ const DEFAULT_APP_KV_READ = (app: string): string[] => [`${app}/*`];
  * Reads and validates the whole stack config. Throws a ConfigError listing every problem found.
  */
 export function loadConfig(source: ConfigSource, project: string, stack: string): PlatformConfig {
-  const problems = new Problems();
+  const problems = new Problems((key) => source.isSecret(key));
+  checkUnknownKeys(source, problems);
 
   const profileValue = readJson(source, "profile", problems);
   let profile: ProfileName | undefined;
@@ -77,6 +96,13 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
     );
   }
 
+  const allowWeakerProfile = readJson(source, "allowWeakerProfile", problems);
+  if (allowWeakerProfile !== undefined && typeof allowWeakerProfile !== "boolean") {
+    problems.add("allowWeakerProfile", [], "expected true or false", allowWeakerProfile);
+  }
+  if (profile !== undefined) {
+    checkProfileForStack(stack, profile, allowWeakerProfile === true, problems);
+  }
   const protectValue = readJson(source, "protect", problems);
   if (protectValue !== undefined && typeof protectValue !== "boolean") {
     problems.add("protect", [], "expected true or false", protectValue);
@@ -108,6 +134,7 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
         undefined,
       );
     } else {
+      checkSeedPathNames(readJson(source, "seeds", new Problems()), problems);
       seeds = parse(seedsSchema, source, "seeds", problems);
     }
   }
@@ -312,39 +339,61 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
       resolvedAudit.devices,
     );
   }
-  if (parseDuration(resolvedApprole.tokenTtl) > parseDuration(resolvedApprole.tokenMaxTtl)) {
-    problems.add(
-      "approle",
-      ["tokenTtl"],
-      `expected at most tokenMaxTtl (${resolvedApprole.tokenMaxTtl})`,
-      resolvedApprole.tokenTtl,
-    );
+  checkAtMost(
+    ["approle", "tokenTtl", resolvedApprole.tokenTtl, approle?.tokenTtl !== undefined],
+    ["tokenMaxTtl", resolvedApprole.tokenMaxTtl, approle?.tokenMaxTtl !== undefined],
+    profile,
+    problems,
+  );
+  checkAtMost(
+    ["database", "defaultTtl", resolvedDatabase.defaultTtl, database?.defaultTtl !== undefined],
+    ["maxTtl", resolvedDatabase.maxTtl, database?.maxTtl !== undefined],
+    profile,
+    problems,
+  );
+  checkMounts(
+    [
+      ["kv", resolvedKv.path],
+      ["database", resolvedDatabase.path],
+      ["transit", resolvedTransit.path],
+    ],
+    problems,
+  );
+  if (!external) {
+    checkImage(resolvedServer.image, flavor, problems);
+    checkDerivedPorts(resolvedServer.port, resolvedServer.nodes, problems);
+    checkPrPort(stack, server?.port !== undefined, problems);
   }
-  if (parseDuration(resolvedDatabase.defaultTtl) > parseDuration(resolvedDatabase.maxTtl)) {
-    problems.add(
-      "database",
-      ["defaultTtl"],
-      `expected at most maxTtl (${resolvedDatabase.maxTtl})`,
-      resolvedDatabase.defaultTtl,
-    );
+  if (resolvedPostgres.host !== undefined) {
+    checkPostgresHost(resolvedPostgres.host, problems);
   }
-  const mounts = new Map<string, string>();
-  for (const [key, path] of [
-    ["kv", resolvedKv.path],
-    ["database", resolvedDatabase.path],
-    ["transit", resolvedTransit.path],
-  ] as const) {
-    const other = mounts.get(path);
-    if (other !== undefined) {
-      problems.add(
-        key,
-        ["path"],
-        `mount path is already used by vault-platform:${other}.path`,
-        path,
+  checkPostgresUser(resolvedPostgres.adminUser, problems);
+  checkDurations(
+    [
+      ["approle", ["tokenTtl"], resolvedApprole.tokenTtl],
+      ["approle", ["tokenMaxTtl"], resolvedApprole.tokenMaxTtl],
+      ["approle", ["secretIdTtl"], resolvedApprole.secretIdTtl],
+      ["approle", ["secretIdWrapTtl"], resolvedApprole.secretIdWrapTtl],
+      ["database", ["defaultTtl"], resolvedDatabase.defaultTtl],
+      ["database", ["maxTtl"], resolvedDatabase.maxTtl],
+      ["kv", ["deleteVersionAfter"], resolvedKv.deleteVersionAfter],
+      ["transit", ["autoRotatePeriod"], resolvedTransit.autoRotatePeriod],
+    ],
+    problems,
+  );
+  checkAutoRotatePeriod(resolvedTransit.autoRotatePeriod, problems);
+  resolvedApps.forEach((app, index) => {
+    for (const access of ["read", "write"] as const) {
+      app.kv[access].forEach((kvPath, i) =>
+        checkPathSegments("apps", [index, "kv", access, i], kvPath, problems),
       );
     }
-    mounts.set(path, key);
-  }
+  });
+  checkTransitKeysOnce(resolvedApps, problems);
+  checkBoundCidrs(profile, resolvedApps, rules.requireBoundCidrs, problems);
+  const seedPaths = Object.keys(seeds ?? {});
+  seedPaths.forEach((seedPath) => checkPathSegments("seeds", [seedPath], seedPath, problems));
+  checkSeedCollisions(seedPaths, problems);
   if (resolvedApps.length === 0) {
     problems.add("apps", [], "expected at least one app (see README: adding an app)", apps);
   }

@@ -13,14 +13,20 @@ export class ConfigError extends Error {
   }
 }
 
-function describeValue(key: string, value: unknown): string {
+/** Text that carries key material is never echoed, whatever key it was put under. */
+const KEY_MATERIAL = /PRIVATE KEY|BEGIN PGP PRIVATE/;
+
+function describeValue(value: unknown, secret: boolean): string {
   if (value === undefined) {
     return "nothing";
   }
-  if (SECRET_KEYS.has(key)) {
+  if (secret) {
     return "[secret]";
   }
   const text = JSON.stringify(value);
+  if (KEY_MATERIAL.test(text)) {
+    return "[key material]";
+  }
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
@@ -55,7 +61,10 @@ const TYPE_NAMES: Readonly<Record<string, string>> = {
 function describeIssue(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case "invalid_type":
-      return `expected ${TYPE_NAMES[issue.expected] ?? issue.expected}`;
+      // A schema's own message (e.g. "expected a duration like ...") says more than the type.
+      return issue.message.startsWith("Invalid input")
+        ? `expected ${TYPE_NAMES[issue.expected] ?? issue.expected}`
+        : issue.message;
     case "invalid_key":
       return issue.issues[0]?.message ?? issue.message;
     case "invalid_value":
@@ -69,8 +78,11 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 
 export class Problems {
   readonly list: string[] = [];
+  /** `storedSecret`: whether the source holds a key encrypted (its value is then never shown). */
+  constructor(private readonly storedSecret: (key: string) => boolean = () => false) {}
   add(key: string, path: readonly PropertyKey[], message: string, value: unknown): void {
-    this.list.push(`${formatPath(key, path)}: ${message}; got ${describeValue(key, value)}`);
+    const secret = SECRET_KEYS.has(key) || this.storedSecret(`${NAMESPACE}:${key}`);
+    this.list.push(`${formatPath(key, path)}: ${message}; got ${describeValue(value, secret)}`);
   }
 }
 
@@ -86,7 +98,7 @@ export function readJson(source: ConfigSource, key: string, problems: Problems):
     return JSON.parse(raw);
   } catch {
     // Plain strings (pulumi config set key value) are not JSON; booleans and numbers are.
-    if (key === "profile" || key === "protect") {
+    if (key === "profile" || key === "protect" || key === "allowWeakerProfile") {
       return raw;
     }
     problems.add(key, [], "expected a structured value (set it with --path or as JSON)", raw);

@@ -6,7 +6,10 @@ import { isDuration, parseDuration } from "../../infra/duration";
 import { FLAVORS, SERVER_MODES, TLS_MODES } from "../profiles";
 
 const DURATION_EXPECTED = 'a duration like "30s", "15m", "1h30m" or "7d"';
-const duration = z.string().refine(isDuration, { error: `expected ${DURATION_EXPECTED}` });
+const duration = z
+  .string({ error: `expected ${DURATION_EXPECTED}` })
+  // abort: a malformed duration is not also parsed by the refinements after this one.
+  .refine(isDuration, { error: `expected ${DURATION_EXPECTED}`, abort: true });
 const positiveDuration = duration.refine((text) => parseDuration(text) > 0, {
   error: "expected a duration greater than zero",
 });

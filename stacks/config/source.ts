@@ -16,6 +16,8 @@ export const ENCRYPTED_PLACEHOLDER = "[encrypted]";
 export interface ConfigSource {
   get(key: string): string | undefined;
   isSecret(key: string): boolean;
+  /** Every key set (to find the ones the program does not read); optional for partial sources. */
+  keys?(): string[];
 }
 
 /** Keys that hold secrets: their values never appear in an error message. */
@@ -29,6 +31,7 @@ export const SECRET_KEYS = new Set([
 
 export const CONFIG_KEYS = [
   "profile",
+  "allowWeakerProfile",
   "protect",
   "server",
   "sharedCluster",
@@ -59,5 +62,6 @@ export function pulumiConfigSource(): ConfigSource {
   return {
     get: (key) => pulumi.runtime.getConfig(key),
     isSecret: (key) => runtimeConfig.isConfigSecret(key),
+    keys: () => Object.keys(pulumi.runtime.allConfig()),
   };
 }

@@ -85,7 +85,7 @@ const BAD_INPUTS: [string, string, Record<string, unknown>, string][] = [
     "port as a string",
     "dev",
     { server: { port: "8200" } },
-    'vault-platform:server.port: expected a number; got "8200"',
+    'vault-platform:server.port: expected an integer port from 1 to 65535; got "8200"',
   ],
   [
     "unknown server key",

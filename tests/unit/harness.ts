@@ -186,6 +186,7 @@ export function stackConfigSource(
   return {
     get: (key) => (values.has(key) ? values.get(key) : files.get(key)),
     isSecret: (key) => secrets.has(key) || (!values.has(key) && files.isSecret(key)),
+    keys: () => [...new Set([...values.keys(), ...(files.keys?.() ?? [])])],
   };
 }
 
