@@ -8,14 +8,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { parseDuration } from "../../infra/duration";
 import { pgIdentifier } from "../../infra/naming";
-import {
-  DEFAULT_IMAGES,
-  EPHEMERAL_STACK,
-  PROFILE_NAMES,
-  ProfileName,
-  inferProfile,
-  profileDefaults,
-} from "../profiles";
+import { DEFAULT_IMAGES, profileDefaults } from "../profiles";
+import { resolveProfile } from "./profile";
+import { readSeeds, resolveSeeds } from "./seeds";
 import { checkFieldsApply, checkNoAuditDevices, resolveExternal, serverModeOf } from "./external";
 import { ConfigError, Problems, parse, readJson, readSecretString } from "./problems";
 import {
@@ -28,7 +23,6 @@ import {
   postgresSchema,
   serverSchema,
   sharedClusterSchema,
-  seedsSchema,
   transitSchema,
 } from "./schemas";
 import {
@@ -43,15 +37,13 @@ import {
   checkPostgresHost,
   checkPostgresUser,
   checkPrPort,
-  checkProfileForStack,
-  checkSeedCollisions,
-  checkSeedPathNames,
+  checkNodesAndPgpKeys,
   checkTransitKeysOnce,
   checkUnknownKeys,
 } from "./rules";
 import { ConfigSource, NAMESPACE } from "./source";
 import { checkNoPrivateKey, resolveTls } from "./tls";
-import type { AppConfig, PlatformConfig, SeedConfig } from "./types";
+import type { AppConfig, PlatformConfig } from "./types";
 
 const DEFAULT_APP_KV_READ = (app: string): string[] => [`${app}/*`];
 
@@ -62,47 +54,7 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
   const problems = new Problems((key) => source.isSecret(key));
   checkUnknownKeys(source, problems);
 
-  const profileValue = readJson(source, "profile", problems);
-  let profile: ProfileName | undefined;
-  if (profileValue === undefined) {
-    profile = inferProfile(stack);
-    if (profile === undefined) {
-      problems.add(
-        "profile",
-        [],
-        `stack "${stack}" has no implied profile (dev, staging, prod, pr-<n>); expected one of ${PROFILE_NAMES.map((p) => JSON.stringify(p)).join(", ")}`,
-        undefined,
-      );
-    }
-  } else if (
-    typeof profileValue === "string" &&
-    (PROFILE_NAMES as readonly string[]).includes(profileValue)
-  ) {
-    profile = profileValue as ProfileName;
-    if (profile === "ephemeral" && !EPHEMERAL_STACK.test(stack)) {
-      problems.add(
-        "profile",
-        [],
-        `the ephemeral profile needs a stack named pr-<n>, not "${stack}"`,
-        profileValue,
-      );
-    }
-  } else {
-    problems.add(
-      "profile",
-      [],
-      `expected one of ${PROFILE_NAMES.map((p) => JSON.stringify(p)).join(", ")}`,
-      profileValue,
-    );
-  }
-
-  const allowWeakerProfile = readJson(source, "allowWeakerProfile", problems);
-  if (allowWeakerProfile !== undefined && typeof allowWeakerProfile !== "boolean") {
-    problems.add("allowWeakerProfile", [], "expected true or false", allowWeakerProfile);
-  }
-  if (profile !== undefined) {
-    checkProfileForStack(stack, profile, allowWeakerProfile === true, problems);
-  }
+  const profile = resolveProfile(source, stack, problems);
   const protectValue = readJson(source, "protect", problems);
   if (protectValue !== undefined && typeof protectValue !== "boolean") {
     problems.add("protect", [], "expected true or false", protectValue);
@@ -123,21 +75,7 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
   const tlsPrivateKey = readSecretString(source, "tlsPrivateKey", problems);
   const tlsPrivateKeyText = source.get(`${NAMESPACE}:tlsPrivateKey`);
 
-  let seeds: z.infer<typeof seedsSchema> | undefined;
-  const rawSeeds = source.get(`${NAMESPACE}:seeds`);
-  if (rawSeeds !== undefined && rawSeeds !== "" && rawSeeds !== "{}") {
-    if (!source.isSecret(`${NAMESPACE}:seeds`)) {
-      problems.add(
-        "seeds",
-        [],
-        "must be stored encrypted: set it with `pulumi config set --secret`",
-        undefined,
-      );
-    } else {
-      checkSeedPathNames(readJson(source, "seeds", new Problems()), problems);
-      seeds = parse(seedsSchema, source, "seeds", problems);
-    }
-  }
+  const seeds = readSeeds(source, problems);
 
   if (profile === undefined || problems.list.length > 0) {
     throw new ConfigError(problems.list);
@@ -177,31 +115,8 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
     unsealPgpKeys: server?.unsealPgpKeys ?? [],
     nodes: server?.nodes ?? 1,
   };
-  if (resolvedServer.mode === "dev" && resolvedServer.nodes > 1) {
-    problems.add(
-      "server",
-      ["nodes"],
-      "applies to server mode only; a dev-mode server is one in-memory node; expected 1",
-      resolvedServer.nodes,
-    );
-  }
-  const pgpKeyCount = resolvedServer.unsealPgpKeys.length;
-  if (external) {
-    // Reported as a container field above.
-  } else if (pgpKeyCount > 0 && (resolvedServer.mode === "dev" || vaultToken !== undefined)) {
-    problems.add(
-      "server",
-      ["unsealPgpKeys"],
-      "applies to a server-mode server the program initializes (no dev mode, no vaultToken)",
-      `${pgpKeyCount} key${pgpKeyCount === 1 ? "" : "s"}`,
-    );
-  } else if (pgpKeyCount > 0 && pgpKeyCount !== resolvedServer.unsealKeyShares) {
-    problems.add(
-      "server",
-      ["unsealPgpKeys"],
-      `expected one key per unseal key share (unsealKeyShares = ${resolvedServer.unsealKeyShares})`,
-      `${pgpKeyCount} key${pgpKeyCount === 1 ? "" : "s"}`,
-    );
+  if (!external) {
+    checkNodesAndPgpKeys(resolvedServer, vaultToken !== undefined, problems);
   }
   const tlsMode = external
     ? "disabled"
@@ -391,9 +306,6 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
   });
   checkTransitKeysOnce(resolvedApps, problems);
   checkBoundCidrs(profile, resolvedApps, rules.requireBoundCidrs, problems);
-  const seedPaths = Object.keys(seeds ?? {});
-  seedPaths.forEach((seedPath) => checkPathSegments("seeds", [seedPath], seedPath, problems));
-  checkSeedCollisions(seedPaths, problems);
   if (resolvedApps.length === 0) {
     problems.add("apps", [], "expected at least one app (see README: adding an app)", apps);
   }
@@ -425,11 +337,7 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
       );
     }
   });
-  const resolvedSeeds: SeedConfig[] = Object.entries(seeds ?? {}).map(([path, seed]) => ({
-    path,
-    mode: seed.mode ?? "overwrite",
-    dataJson: pulumi.secret(JSON.stringify(seed.data)),
-  }));
+  const resolvedSeeds = resolveSeeds(seeds, problems);
 
   if (problems.list.length > 0) {
     throw new ConfigError(problems.list);

@@ -9,6 +9,7 @@ import {
   EPHEMERAL_STACK,
   type Flavor,
   type ProfileName,
+  type ServerMode,
   inferProfile,
 } from "../profiles";
 import { Problems } from "./problems";
@@ -326,4 +327,41 @@ export function checkAtMost(
     `expected at most ${limitField} (${limit}${limitSet ? "" : `, ${origin}`})${valueSet ? "" : `; the value is ${origin}`}`,
     value,
   );
+}
+
+/** Server-mode extras: raft nodes, and one PGP key per unseal key share. */
+export function checkNodesAndPgpKeys(
+  resolvedServer: {
+    readonly mode: ServerMode;
+    readonly nodes: number;
+    readonly unsealPgpKeys: readonly string[];
+    readonly unsealKeyShares: number;
+  },
+  givenToken: boolean,
+  problems: Problems,
+): void {
+  if (resolvedServer.mode === "dev" && resolvedServer.nodes > 1) {
+    problems.add(
+      "server",
+      ["nodes"],
+      "applies to server mode only; a dev-mode server is one in-memory node; expected 1",
+      resolvedServer.nodes,
+    );
+  }
+  const pgpKeyCount = resolvedServer.unsealPgpKeys.length;
+  if (pgpKeyCount > 0 && (resolvedServer.mode === "dev" || givenToken)) {
+    problems.add(
+      "server",
+      ["unsealPgpKeys"],
+      "applies to a server-mode server the program initializes (no dev mode, no vaultToken)",
+      `${pgpKeyCount} key${pgpKeyCount === 1 ? "" : "s"}`,
+    );
+  } else if (pgpKeyCount > 0 && pgpKeyCount !== resolvedServer.unsealKeyShares) {
+    problems.add(
+      "server",
+      ["unsealPgpKeys"],
+      `expected one key per unseal key share (unsealKeyShares = ${resolvedServer.unsealKeyShares})`,
+      `${pgpKeyCount} key${pgpKeyCount === 1 ? "" : "s"}`,
+    );
+  }
 }
