@@ -17,8 +17,10 @@ import { accessModelOf, diffAccess } from "./access-diff";
 import { StackPreview, renderComment } from "./comment";
 import { githubCommentApi, upsertComment } from "./github";
 import { prepareRun } from "./preflight";
+import { recoverIfInterrupted } from "./recover";
 import { CREATED_AT_TAG, EXPIRES_AT_TAG, PR_TAG, sweep } from "./sweeper";
 import {
+  backendUrlOf,
   destroyStack,
   openStack,
   openWorkspace,
@@ -181,6 +183,7 @@ async function main(): Promise<number> {
           await stack.workspace.setTag(stackName, CREATED_AT_TAG, createdAt);
           await stack.workspace.setTag(stackName, EXPIRES_AT_TAG, expiresAt);
         }
+        await recoverIfInterrupted(stack, backendUrlOf(stack));
         await prepareRun(stack);
         await stack.up({ onOutput, ...(args.policy ? policyOptions(stackName) : {}) });
       }

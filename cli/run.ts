@@ -6,6 +6,7 @@
  */
 import * as path from "path";
 import { prepareRun } from "./preflight";
+import { recoverIfInterrupted } from "./recover";
 import { destroyStack, openStack, pulumiEnv, PROJECT_ROOT } from "./workspace";
 
 type Command = "up" | "preview" | "destroy";
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
   const onOutput = (text: string) => process.stdout.write(text);
   const backend = pulumiEnv({ stackName }).PULUMI_BACKEND_URL;
   console.log(`stack ${stackName} (backend ${backend.replace(PROJECT_ROOT + path.sep, "")})`);
+  await recoverIfInterrupted(stack, backend);
   if (command !== "destroy") {
     await prepareRun(stack);
   }

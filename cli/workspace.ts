@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { prepareProgramLogin } from "./program-login";
+import { recoverIfInterrupted } from "./recover";
 import { trustFilePath, writeTrustFile } from "../infra/tls";
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 
@@ -125,6 +126,7 @@ export async function destroyStack(
   options: { readonly remove: boolean; readonly onOutput?: (text: string) => void },
 ): Promise<void> {
   await restoreTrustFile(stack);
+  await recoverIfInterrupted(stack, backendUrlOf(stack), (line) => options.onOutput?.(`${line}\n`));
   // An external cluster's login (the JWT into the environment); a config that no longer loads
   // must not keep an environment from going away: the provider in state still knows the rest.
   await prepareProgramLogin(stack).catch((error: Error) =>
@@ -143,4 +145,9 @@ export function reveal(value: unknown): unknown {
   return typeof value === "object" && value !== null && "plaintext" in value
     ? JSON.parse((value as { plaintext: string }).plaintext)
     : value;
+}
+
+/** The backend a stack's workspace uses. */
+export function backendUrlOf(stack: Stack): string {
+  return (stack.workspace as LocalWorkspace).envVars.PULUMI_BACKEND_URL ?? "";
 }

@@ -1,0 +1,234 @@
+/**
+ * Recovery from an interrupted run (a CI cancel, a closed laptop, kill -9), without editing
+ * state by hand:
+ *  - a stack lock whose holder is provably gone (same host, dead pid; or older than
+ *    VAULT_PLATFORM_LOCK_MAX_AGE, e.g. "2h", where runs happen on throwaway CI machines) is
+ *    released;
+ *  - pending creates are reconciled: Docker objects the interrupted run created (labelled with
+ *    this stack, named as the state says) are removed, then the pending operations are cleared
+ *    by a refresh, so the next run creates them cleanly. Nothing unlabelled is ever touched.
+ * The CLI commands recover on their own when this is safe; `npm run recover -- --stack <s>`
+ * prints the plan for the rest and carries it out after a yes (--yes).
+ */
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { parseDuration } from "../infra/duration";
+
+export interface LockHolder {
+  readonly file: string;
+  readonly pid: number;
+  readonly hostname: string;
+  readonly timestamp: string;
+}
+
+export interface PendingCreate {
+  readonly urn: string;
+  readonly type: string;
+  /** The Docker object's name, for the Docker types the program creates. */
+  readonly dockerName?: string;
+}
+
+export interface RecoveryPlan {
+  readonly lock?: LockHolder & { readonly releasable: boolean; readonly why: string };
+  readonly pending: readonly PendingCreate[];
+}
+
+const DOCKER_KINDS: Readonly<Record<string, "container" | "volume" | "network">> = {
+  "docker:index/container:Container": "container",
+  "docker:index/volume:Volume": "volume",
+  "docker:index/network:Network": "network",
+};
+
+/** Where a file:// backend keeps a stack's lock files (project-scoped layout). */
+export function lockDirectory(backendUrl: string, project: string, stack: string): string {
+  return path.join(
+    backendUrl.replace(/^file:\/\//, ""),
+    ".pulumi",
+    "locks",
+    "organization",
+    project,
+    stack,
+  );
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Whether a lock can be released without asking: its holder is provably gone. `now` and the
+ * probe are parameters so the rule is tested as a table.
+ */
+export function judgeLock(
+  holder: LockHolder,
+  context: {
+    readonly hostname: string;
+    readonly now: Date;
+    readonly maxAgeSeconds?: number;
+    readonly alive: (pid: number) => boolean;
+  },
+): { releasable: boolean; why: string } {
+  const ageSeconds = (context.now.getTime() - new Date(holder.timestamp).getTime()) / 1000;
+  if (holder.hostname === context.hostname) {
+    return context.alive(holder.pid)
+      ? { releasable: false, why: `held by process ${holder.pid} on this host, still running` }
+      : { releasable: true, why: `held by process ${holder.pid} on this host, which is gone` };
+  }
+  if (context.maxAgeSeconds !== undefined && ageSeconds > context.maxAgeSeconds) {
+    return {
+      releasable: true,
+      why: `held by ${holder.hostname} for ${Math.round(ageSeconds)}s, over VAULT_PLATFORM_LOCK_MAX_AGE`,
+    };
+  }
+  return {
+    releasable: false,
+    why: `held by process ${holder.pid} on ${holder.hostname} since ${holder.timestamp}`,
+  };
+}
+
+function readLock(directory: string): LockHolder | undefined {
+  if (!fs.existsSync(directory)) {
+    return undefined;
+  }
+  for (const name of fs.readdirSync(directory).filter((file) => file.endsWith(".json"))) {
+    const file = path.join(directory, name);
+    const content = JSON.parse(fs.readFileSync(file, "utf8")) as Omit<LockHolder, "file">;
+    return { file, ...content };
+  }
+  return undefined;
+}
+
+/** The pending creates of an exported deployment. */
+export function pendingCreates(deployment: unknown): PendingCreate[] {
+  const operations =
+    (
+      deployment as {
+        deployment?: {
+          pending_operations?: {
+            type: string;
+            resource: { urn: string; type: string; inputs?: { name?: string } };
+          }[];
+        };
+      }
+    ).deployment?.pending_operations ?? [];
+  return operations
+    .filter((operation) => operation.type === "creating")
+    .map(({ resource }) => ({
+      urn: resource.urn,
+      type: resource.type,
+      dockerName: DOCKER_KINDS[resource.type] ? resource.inputs?.name : undefined,
+    }));
+}
+
+export async function planRecovery(stack: Stack, backendUrl: string): Promise<RecoveryPlan> {
+  let lock: RecoveryPlan["lock"];
+  if (backendUrl.startsWith("file://")) {
+    const holder = readLock(lockDirectory(backendUrl, "vault-platform", stack.name));
+    if (holder) {
+      const maxAge = process.env.VAULT_PLATFORM_LOCK_MAX_AGE;
+      lock = {
+        ...holder,
+        ...judgeLock(holder, {
+          hostname: os.hostname(),
+          now: new Date(),
+          maxAgeSeconds: maxAge ? parseDuration(maxAge) : undefined,
+          alive: pidAlive,
+        }),
+      };
+    }
+  }
+  // A locked stack cannot be exported consistently; its pending operations are read after.
+  const pending = lock ? [] : pendingCreates(await stack.exportStack().catch(() => ({})));
+  return { lock, pending };
+}
+
+export function describePlan(stackName: string, plan: RecoveryPlan): string[] {
+  const lines: string[] = [];
+  if (plan.lock) {
+    lines.push(
+      `${plan.lock.releasable ? "release" : "would release (needs --yes)"} the lock of ${stackName}: ${plan.lock.why}`,
+    );
+  }
+  for (const create of plan.pending) {
+    lines.push(
+      create.dockerName
+        ? `remove the ${DOCKER_KINDS[create.type]} ${create.dockerName} (labelled with this stack) an interrupted run created, then forget its pending create`
+        : `forget the pending create of ${create.urn.split("::").pop()} (${create.type}); the next up creates it`,
+    );
+  }
+  return lines;
+}
+
+/** Removes a Docker object only when it carries this stack's label. */
+function removeOwnDockerObject(kind: string, name: string, stackName: string): void {
+  const label = (() => {
+    try {
+      return execFileSync(
+        "docker",
+        [kind, "inspect", name, "--format", '{{ index .Labels "vault-platform.stack" }}'],
+        { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] },
+      ).trim();
+    } catch {
+      return undefined;
+    }
+  })();
+  if (label === stackName) {
+    execFileSync("docker", kind === "container" ? ["rm", "-f", name] : [kind, "rm", name], {
+      stdio: "ignore",
+    });
+  }
+}
+
+/** Carries out a plan; the lock only when releasable or forced. Returns what was done. */
+export async function applyRecovery(
+  stack: Stack,
+  plan: RecoveryPlan,
+  options: { readonly force: boolean },
+): Promise<string[]> {
+  const done: string[] = [];
+  if (plan.lock && (plan.lock.releasable || options.force)) {
+    await stack.cancel().catch(() => fs.rmSync(plan.lock?.file as string, { force: true }));
+    done.push(`released the lock (${plan.lock.why})`);
+  }
+  const pending =
+    plan.lock && done.length > 0
+      ? pendingCreates(await stack.exportStack().catch(() => ({})))
+      : plan.pending;
+  if (pending.length > 0) {
+    for (const create of pending) {
+      if (create.dockerName) {
+        removeOwnDockerObject(DOCKER_KINDS[create.type], create.dockerName, stack.name);
+      }
+    }
+    await stack.refresh({ clearPendingCreates: true, onOutput: () => undefined });
+    done.push(`reconciled ${pending.length} pending create(s)`);
+  }
+  return done;
+}
+
+/**
+ * What the commands do before they run: recover what is provably safe, and say what was done.
+ * A lock whose holder may still be running is left alone (the run then fails with Pulumi's
+ * own lock error, and `npm run recover` explains).
+ */
+export async function recoverIfInterrupted(
+  stack: Stack,
+  backendUrl: string,
+  log: (line: string) => void = (line) => console.log(line),
+): Promise<void> {
+  const plan = await planRecovery(stack, backendUrl);
+  if (!plan.lock && plan.pending.length === 0) {
+    return;
+  }
+  for (const line of await applyRecovery(stack, plan, { force: false })) {
+    log(`recovered ${stack.name}: ${line}`);
+  }
+}

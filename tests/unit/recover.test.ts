@@ -1,0 +1,110 @@
+import { describePlan, judgeLock, lockDirectory, pendingCreates } from "../../cli/recover";
+
+const holder = { file: "/l.json", pid: 4242, hostname: "ci-1", timestamp: "2026-11-24T10:00:00Z" };
+const at = (iso: string) => new Date(iso);
+
+describe("judgeLock: released without asking only when the holder is provably gone", () => {
+  it.each([
+    [
+      "same host, process gone",
+      { hostname: "ci-1", now: at("2026-11-24T10:00:05Z"), alive: () => false },
+      { releasable: true, why: "held by process 4242 on this host, which is gone" },
+    ],
+    [
+      "same host, process still running",
+      { hostname: "ci-1", now: at("2026-11-24T12:00:00Z"), alive: () => true },
+      { releasable: false, why: "held by process 4242 on this host, still running" },
+    ],
+    [
+      "another host, no max age",
+      { hostname: "laptop", now: at("2026-11-25T10:00:00Z"), alive: () => false },
+      { releasable: false, why: "held by process 4242 on ci-1 since 2026-11-24T10:00:00Z" },
+    ],
+    [
+      "another host, younger than the max age",
+      {
+        hostname: "laptop",
+        now: at("2026-11-24T10:30:00Z"),
+        maxAgeSeconds: 7200,
+        alive: () => false,
+      },
+      { releasable: false, why: "held by process 4242 on ci-1 since 2026-11-24T10:00:00Z" },
+    ],
+    [
+      "another host, older than the max age",
+      {
+        hostname: "laptop",
+        now: at("2026-11-24T13:00:00Z"),
+        maxAgeSeconds: 7200,
+        alive: () => true,
+      },
+      { releasable: true, why: "held by ci-1 for 10800s, over VAULT_PLATFORM_LOCK_MAX_AGE" },
+    ],
+  ])("%s", (_case, context, expected) => {
+    expect(judgeLock(holder, context)).toEqual(expected);
+  });
+});
+
+describe("pending creates of an interrupted run", () => {
+  const deployment = {
+    deployment: {
+      pending_operations: [
+        {
+          type: "creating",
+          resource: {
+            urn: "urn:pulumi:pr-50::vault-platform::docker:index/container:Container::platform-server-container",
+            type: "docker:index/container:Container",
+            inputs: { name: "vp-pr-50-vault" },
+          },
+        },
+        {
+          type: "creating",
+          resource: {
+            urn: "urn:pulumi:pr-50::vault-platform::vault:index/mount:Mount::platform-kv-mount",
+            type: "vault:index/mount:Mount",
+            inputs: { path: "secret" },
+          },
+        },
+        {
+          type: "updating",
+          resource: { urn: "urn:x::y", type: "vault:index/policy:Policy" },
+        },
+      ],
+    },
+  };
+
+  it("lists creates only, with the Docker object's name where it is one", () => {
+    expect(pendingCreates(deployment)).toEqual([
+      {
+        urn: "urn:pulumi:pr-50::vault-platform::docker:index/container:Container::platform-server-container",
+        type: "docker:index/container:Container",
+        dockerName: "vp-pr-50-vault",
+      },
+      {
+        urn: "urn:pulumi:pr-50::vault-platform::vault:index/mount:Mount::platform-kv-mount",
+        type: "vault:index/mount:Mount",
+        dockerName: undefined,
+      },
+    ]);
+    expect(pendingCreates({})).toEqual([]);
+  });
+
+  it("describes the plan a human confirms", () => {
+    expect(
+      describePlan("pr-50", {
+        lock: { ...holder, releasable: false, why: "held by process 4242 on ci-1 since x" },
+        pending: pendingCreates(deployment),
+      }),
+    ).toEqual([
+      "would release (needs --yes) the lock of pr-50: held by process 4242 on ci-1 since x",
+      "remove the container vp-pr-50-vault (labelled with this stack) an interrupted run created, then forget its pending create",
+      "forget the pending create of platform-kv-mount (vault:index/mount:Mount); the next up creates it",
+    ]);
+  });
+
+  it("finds a file backend's lock directory of the stack", () => {
+    expect(lockDirectory("file:///state", "vault-platform", "pr-50")).toBe(
+      "/state/.pulumi/locks/organization/vault-platform/pr-50",
+    );
+  });
+});
