@@ -17,6 +17,7 @@ import { accessModelOf, diffAccess } from "./access-diff";
 import { StackPreview, renderComment } from "./comment";
 import { githubCommentApi, upsertComment } from "./github";
 import { prepareRun } from "./preflight";
+import { repairLostState } from "./lost-state";
 import { recoverIfInterrupted } from "./recover";
 import { CREATED_AT_TAG, EXPIRES_AT_TAG, PR_TAG, sweep } from "./sweeper";
 import {
@@ -185,7 +186,8 @@ async function main(): Promise<number> {
         }
         await recoverIfInterrupted(stack, backendUrlOf(stack));
         await prepareRun(stack);
-        await stack.up({ onOutput, ...(args.policy ? policyOptions(stackName) : {}) });
+        const replace = await repairLostState(stack);
+        await stack.up({ onOutput, replace, ...(args.policy ? policyOptions(stackName) : {}) });
       }
       return 0;
     }

@@ -6,6 +6,7 @@
  */
 import * as path from "path";
 import { prepareRun } from "./preflight";
+import { repairLostState } from "./lost-state";
 import { recoverIfInterrupted } from "./recover";
 import { destroyStack, openStack, pulumiEnv, PROJECT_ROOT } from "./workspace";
 
@@ -57,7 +58,8 @@ async function main(): Promise<void> {
       break;
     }
     case "up": {
-      const result = await stack.up({ onOutput });
+      const replace = await repairLostState(stack);
+      const result = await stack.up({ onOutput, replace });
       const outputs = result.outputs;
       console.log("");
       console.log(`Vault: ${String(outputs.vaultAddress?.value ?? "(unknown)")}`);

@@ -1,0 +1,52 @@
+/**
+ * A dev server keeps everything in memory: after a restart (Docker or the host restarted) it is
+ * empty while the state still lists every mount, policy and role, so a plain `up` would report
+ * "unchanged" over a broken environment. Before an update this asks the server; when what the
+ * state describes is gone, a refresh drops it from state and the update rebuilds it (the release
+ * of the dev server's own secret/ mount included).
+ */
+import type { Stack } from "@pulumi/pulumi/automation";
+import { vaultHttp } from "../infra/vault-http";
+
+const DEV_MOUNT_RELEASE = /::platform-kv-release-dev-mount$/;
+
+/** True when a dev server answers but no longer has the KV mount the state says it has. */
+export async function devServerLostState(stack: Stack): Promise<boolean> {
+  const outputs = await stack.outputs().catch(() => ({}) as Record<string, { value: unknown }>);
+  const address = outputs.vaultAddress?.value;
+  const token = outputs.rootToken?.value;
+  const kv = (outputs.mounts?.value as { kv?: string } | undefined)?.kv;
+  if (typeof address !== "string" || typeof token !== "string" || !kv) {
+    return false;
+  }
+  const mounts = await vaultHttp({ address, method: "GET", path: "sys/mounts", token }).catch(
+    () => undefined,
+  );
+  // Unreachable (stopped container): the update itself starts it again, nothing to decide here.
+  if (!mounts || mounts.status !== 200) {
+    return false;
+  }
+  const listed = (mounts.body?.data ?? mounts.body ?? {}) as Record<string, unknown>;
+  return !(`${kv}/` in listed);
+}
+
+/**
+ * Before `up`: when the dev server lost its state, refresh (what is gone leaves the state) and
+ * return the lifecycle calls to run again in the update; otherwise nothing.
+ */
+export async function repairLostState(
+  stack: Stack,
+  log: (line: string) => void = (line) => console.log(line),
+): Promise<string[]> {
+  if (!(await devServerLostState(stack))) {
+    return [];
+  }
+  log(`${stack.name}: the dev server lost its state (restarted?); refreshing, then rebuilding it`);
+  await stack.refresh({ onOutput: () => undefined });
+  const deployment = (await stack.exportStack()) as {
+    deployment?: { resources?: { urn: string }[] };
+  };
+  return (deployment.deployment?.resources ?? [])
+    .map((resource) => resource.urn)
+    .filter((urn) => DEV_MOUNT_RELEASE.test(urn));
+}
