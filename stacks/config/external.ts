@@ -200,26 +200,23 @@ export function resolveAuth(inputs: ExternalInputs, problems: Problems): Program
   if (auth.method !== "approle" && inputs.vaultSecretId !== undefined) {
     unused("vaultSecretId", "approle");
   }
+  const missing = (secretKey: "vaultToken" | "vaultSecretId", method: string, what: string) =>
+    problems.add(
+      secretKey,
+      [],
+      `server.auth.method "${method}" needs the program's ${what}, set with \`pulumi config set --secret\``,
+      undefined,
+    );
   switch (auth.method) {
     case "token":
       if (inputs.vaultToken === undefined) {
-        problems.add(
-          "vaultToken",
-          [],
-          'server.auth.method "token" needs the program\'s token, set with `pulumi config set --secret`',
-          undefined,
-        );
+        missing("vaultToken", "token", "token");
         return undefined;
       }
       return { method: "token", token: inputs.vaultToken };
     case "approle":
       if (inputs.vaultSecretId === undefined) {
-        problems.add(
-          "vaultSecretId",
-          [],
-          'server.auth.method "approle" needs the program\'s secret-id, set with `pulumi config set --secret`',
-          undefined,
-        );
+        missing("vaultSecretId", "approle", "secret-id");
         return undefined;
       }
       return {

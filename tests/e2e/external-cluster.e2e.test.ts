@@ -11,7 +11,6 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Client } from "pg";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { appLogin, formatResults, runChecks } from "../../cli/checks";
 import { prepareRun } from "../../cli/preflight";
@@ -19,7 +18,7 @@ import { environmentOf } from "../../cli/verify";
 import { destroyStack, openStack, PROJECT_ROOT } from "../../cli/workspace";
 import { generateCertificates } from "../../infra/tls";
 import { vaultHttp, VaultHttpResponse } from "../../infra/vault-http";
-import { changesOf, pulumiCli, removeLeftovers, stepTimer } from "./helpers";
+import { changesOf, postgresRoles, pulumiCli, removeLeftovers, stepTimer } from "./helpers";
 import { E2E_FLAVOR, E2E_IMAGE, E2E_PG_ADMIN, E2E_PG_PORT, preflight } from "./toolchain";
 
 const RUN = `ext-${process.pid}`;
@@ -330,24 +329,6 @@ async function configureStacks(roleId: string): Promise<void> {
   stacks.set(JWT_STACK, jwtStack);
 }
 
-async function pgRoles(prefix: string): Promise<string[]> {
-  const client = new Client({
-    host: "127.0.0.1",
-    port: E2E_PG_PORT,
-    database: "postgres",
-    ...E2E_PG_ADMIN,
-  });
-  await client.connect();
-  try {
-    const rows = await client.query("SELECT rolname FROM pg_roles WHERE starts_with(rolname, $1)", [
-      prefix,
-    ]);
-    return (rows.rows as { rolname: string }[]).map((row) => row.rolname).sort();
-  } finally {
-    await client.end();
-  }
-}
-
 let dynamicUsersBefore: string[] = [];
 
 beforeAll(async () => {
@@ -364,7 +345,7 @@ beforeAll(async () => {
   });
   const roleId = await adminSetup();
   await configureStacks(roleId);
-  dynamicUsersBefore = await pgRoles("v-");
+  dynamicUsersBefore = await postgresRoles("v-");
 }, 300_000);
 
 afterAll(async () => {
@@ -510,9 +491,9 @@ describeNamespaces(`an existing cluster, one namespace per environment (${E2E_IM
     expect((await admin("GET", "sys/policies/acl/vault-platform")).status).toBe(200);
     expect((await admin("GET", "auth/approle/role/vault-platform")).status).toBe(200);
     for (const stackName of STACKS) {
-      expect(await pgRoles(`vp_${stackName.replace("-", "_")}`)).toEqual([]);
+      expect(await postgresRoles(`vp_${stackName.replace("-", "_")}`)).toEqual([]);
     }
-    expect(await pgRoles("v-")).toEqual(dynamicUsersBefore);
+    expect(await postgresRoles("v-")).toEqual(dynamicUsersBefore);
     for (const stackName of STACKS) {
       expect(fs.existsSync(path.join(PROJECT_ROOT, `Pulumi.${stackName}.yaml`))).toBe(false);
     }

@@ -122,6 +122,18 @@ export async function removeLeftovers(stackName: string): Promise<void> {
       execFileSync("docker", [...remove, ...ids]);
     }
   }
+  const prefix = `vp_${stackName.replace(/[^a-z0-9_]/g, "_")}`;
+  for (const rolname of await postgresRoles(prefix)) {
+    await adminQuery(`DROP OWNED BY "${rolname}"`);
+    await adminQuery(`DROP ROLE "${rolname}"`);
+  }
+}
+
+/** One statement as the throwaway cluster's admin, in database postgres. */
+export async function adminQuery<T extends object>(
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   const client = new Client({
     host: "127.0.0.1",
     port: E2E_PG_PORT,
@@ -130,18 +142,19 @@ export async function removeLeftovers(stackName: string): Promise<void> {
   });
   await client.connect();
   try {
-    const prefix = `vp_${stackName.replace(/[^a-z0-9_]/g, "_")}`;
-    const roles = await client.query(
-      "SELECT rolname FROM pg_roles WHERE starts_with(rolname, $1)",
-      [prefix],
-    );
-    for (const { rolname } of roles.rows as { rolname: string }[]) {
-      await client.query(`DROP OWNED BY "${rolname}"`);
-      await client.query(`DROP ROLE "${rolname}"`);
-    }
+    return (await client.query(sql, params)).rows as T[];
   } finally {
     await client.end();
   }
+}
+
+/** Postgres roles whose names start with a prefix, sorted. */
+export async function postgresRoles(prefix: string): Promise<string[]> {
+  const rows = await adminQuery<{ rolname: string }>(
+    "SELECT rolname FROM pg_roles WHERE starts_with(rolname, $1)",
+    [prefix],
+  );
+  return rows.map((row) => row.rolname).sort();
 }
 
 /** Containers and volumes of a stack still in the Docker engine (ids). */
