@@ -69,7 +69,11 @@ export function runOwnServer(
           kv: config.kv.path,
           database: config.database.path,
           transit: config.transit.path,
-          auth: [config.approle.path],
+          auth: [
+            config.approle.path,
+            ...(config.kubernetes ? [config.kubernetes.path] : []),
+            ...(config.jwt ? [config.jwt.path] : []),
+          ],
         }),
       },
       { parent: platform },

@@ -8,6 +8,7 @@ import { Bootstrap } from "./bootstrap";
 import { Audit } from "./audit";
 import { Database } from "./database";
 import { Kv } from "./kv";
+import { JwtLogins, KubernetesLogins } from "./login-roles";
 import type { Connection } from "./connection";
 import { connectExternal } from "./external-cluster";
 import { pgIdentifier } from "./naming";
@@ -33,7 +34,10 @@ export interface PlatformArgs {
 type DevAccess = VaultAccess & { readonly token: pulumi.Input<string> };
 
 export interface AppOutputs {
-  readonly roleId: pulumi.Output<string>;
+  /** AppRole role_id (apps that log in with AppRole). */
+  readonly roleId?: pulumi.Output<string>;
+  /** Login methods; each has a role named after the app. */
+  readonly logins: readonly string[];
   readonly policy: string;
   readonly kvRead: readonly string[];
   readonly kvWrite: readonly string[];
@@ -63,6 +67,8 @@ export class Platform extends pulumi.ComponentResource {
   public readonly database: Database;
   public readonly policies: PolicySet;
   public readonly approle: AppRole;
+  public readonly kubernetesLogins?: KubernetesLogins;
+  public readonly jwtLogins?: JwtLogins;
   public readonly seeds: Seeds;
   public readonly apps: Readonly<Record<string, AppOutputs>>;
 
@@ -201,20 +207,45 @@ export class Platform extends pulumi.ComponentResource {
       `${name}-approle`,
       {
         path: config.approle.path,
-        roles: config.apps.map((app) => ({
-          name: app.name,
-          policy: this.policies.policies[appPolicyName(app.name)].name,
-          tokenTtlSeconds: config.approle.tokenTtlSeconds,
-          tokenMaxTtlSeconds: config.approle.tokenMaxTtlSeconds,
-          secretIdTtlSeconds: config.approle.secretIdTtlSeconds,
-          secretIdNumUses: config.approle.secretIdNumUses,
-          boundCidrs: app.boundCidrs,
-          issueSecretId: app.issueSecretId,
-          secretIdWrapTtl: config.approle.secretIdWrapTtl,
-        })),
+        roles: config.apps
+          .filter((app) => app.auth.includes("approle"))
+          .map((app) => ({
+            name: app.name,
+            policy: this.policies.policies[appPolicyName(app.name)].name,
+            tokenTtlSeconds: config.approle.tokenTtlSeconds,
+            tokenMaxTtlSeconds: config.approle.tokenMaxTtlSeconds,
+            secretIdTtlSeconds: config.approle.secretIdTtlSeconds,
+            secretIdNumUses: config.approle.secretIdNumUses,
+            boundCidrs: app.boundCidrs,
+            issueSecretId: app.issueSecretId,
+            secretIdWrapTtl: config.approle.secretIdWrapTtl,
+          })),
       },
       afterAudit,
     );
+
+    const loginApps = config.apps.map((app) => ({
+      app,
+      policy: this.policies.policies[appPolicyName(app.name)].name,
+    }));
+    const tokenSettings = {
+      tokenTtlSeconds: config.approle.tokenTtlSeconds,
+      tokenMaxTtlSeconds: config.approle.tokenMaxTtlSeconds,
+    };
+    if (config.kubernetes) {
+      this.kubernetesLogins = new KubernetesLogins(
+        `${name}-kubernetes`,
+        { mount: config.kubernetes, apps: loginApps, ...tokenSettings },
+        afterAudit,
+      );
+    }
+    if (config.jwt) {
+      this.jwtLogins = new JwtLogins(
+        `${name}-jwt`,
+        { mount: config.jwt, apps: loginApps, ...tokenSettings },
+        afterAudit,
+      );
+    }
 
     this.seeds = new Seeds(
       `${name}-seeds`,
@@ -230,6 +261,7 @@ export class Platform extends pulumi.ComponentResource {
     for (const app of config.apps) {
       apps[app.name] = {
         roleId: this.approle.roleIds[app.name],
+        logins: app.auth,
         policy: appPolicyName(app.name),
         kvRead: app.kv.read,
         kvWrite: app.kv.write,

@@ -9,6 +9,13 @@ import { z } from "zod";
 import { parseDuration } from "../../infra/duration";
 import { pgIdentifier } from "../../infra/naming";
 import { DEFAULT_IMAGES, profileDefaults } from "../profiles";
+import { jwtMountSchema, kubernetesMountSchema } from "./login-schemas";
+import {
+  checkLoginBindings,
+  resolveAppLogins,
+  resolveJwtMount,
+  resolveKubernetesMount,
+} from "./logins";
 import { resolveProfile } from "./profile";
 import { readSeeds, resolveSeeds } from "./seeds";
 import { checkFieldsApply, checkNoAuditDevices, resolveExternal, serverModeOf } from "./external";
@@ -69,6 +76,8 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
   const approle = parse(approleSchema, source, "approle", problems);
   const audit = parse(auditSchema, source, "audit", problems);
   const apps = parse(z.array(appSchema), source, "apps", problems);
+  const kubernetesInput = parse(kubernetesMountSchema, source, "kubernetes", problems);
+  const jwtInput = parse(jwtMountSchema, source, "jwt", problems);
   const vaultToken = readSecretString(source, "vaultToken", problems);
   const vaultSecretId = readSecretString(source, "vaultSecretId", problems);
   const postgresAdminPassword = readSecretString(source, "postgresAdminPassword", problems);
@@ -185,14 +194,24 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
     path: transit?.path ?? "transit",
     autoRotatePeriod: transit?.autoRotatePeriod ?? defaults.transit.autoRotatePeriod,
   };
-  const resolvedApps: AppConfig[] = (apps ?? []).map((app) => ({
+  const resolvedApps: AppConfig[] = (apps ?? []).map((app, index) => ({
     name: app.name,
     kv: { read: app.kv?.read ?? DEFAULT_APP_KV_READ(app.name), write: app.kv?.write ?? [] },
     database: app.database ?? "none",
     transitKeys: app.transitKeys ?? [],
     boundCidrs: app.boundCidrs ?? [],
     issueSecretId: app.issueSecretId ?? false,
+    ...resolveAppLogins(app, index, problems),
   }));
+  const usesLogin = (method: "kubernetes" | "jwt") =>
+    resolvedApps.some((app) => app.auth.includes(method));
+  const kubernetesMount = resolveKubernetesMount(
+    kubernetesInput,
+    { secret: source.isSecret(`${NAMESPACE}:kubernetes`) },
+    usesLogin("kubernetes"),
+    problems,
+  );
+  const jwtMount = resolveJwtMount(jwtInput, usesLogin("jwt"), problems);
 
   // ---- Cross-field rules. -----------------------------------------------------------------
   const rules = defaults.rules;
@@ -306,6 +325,7 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
   });
   checkTransitKeysOnce(resolvedApps, problems);
   checkBoundCidrs(profile, resolvedApps, rules.requireBoundCidrs, problems);
+  checkLoginBindings(profile, resolvedApps, rules.requireBoundCidrs, problems);
   if (resolvedApps.length === 0) {
     problems.add("apps", [], "expected at least one app (see README: adding an app)", apps);
   }
@@ -328,7 +348,7 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
       }
       keyOwners.set(key, app.name);
     }
-    if (rules.requireBoundCidrs && app.boundCidrs.length === 0) {
+    if (rules.requireBoundCidrs && app.auth.includes("approle") && app.boundCidrs.length === 0) {
       problems.add(
         "apps",
         [index, "boundCidrs"],
@@ -379,6 +399,8 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
     },
     audit: resolvedAudit,
     apps: resolvedApps,
+    kubernetes: kubernetesMount,
+    jwt: jwtMount,
     seeds: resolvedSeeds,
   });
 }

@@ -4,6 +4,8 @@
 import { z } from "zod";
 import { isDuration, parseDuration } from "../../infra/duration";
 import { FLAVORS, SERVER_MODES, TLS_MODES } from "../profiles";
+import { appLoginFields } from "./login-schemas";
+import { mountPath } from "./mount-path";
 
 const DURATION_EXPECTED = 'a duration like "30s", "15m", "1h30m" or "7d"';
 const duration = z
@@ -22,11 +24,6 @@ const port = z
   .min(1, { error: "expected an integer port from 1 to 65535" })
   .max(65535, { error: "expected an integer port from 1 to 65535" });
 const APP_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
-const MOUNT_PATH = /^[a-z0-9][a-z0-9_-]*(\/[a-z0-9][a-z0-9_-]*)*$/;
-const mountPath = z.string().regex(MOUNT_PATH, {
-  error:
-    'expected a mount path like "secret" or "team/kv" (lower case, no leading or trailing "/")',
-});
 const KV_PATH = /^[A-Za-z0-9_.+-]+(\/[A-Za-z0-9_.+-]+)*(\/\*)?$|^\*$/;
 const kvPath = z.string().regex(KV_PATH, {
   error: 'expected a KV path like "orders/*" or "orders/config" (no leading "/")',
@@ -290,6 +287,7 @@ export const appSchema = z.strictObject({
     .array(z.string().regex(CIDR, { error: 'expected a CIDR like "10.0.0.0/8"' }))
     .optional(),
   issueSecretId: z.boolean({ error: "expected true or false" }).optional(),
+  ...appLoginFields,
 });
 
 const seedSchema = z.strictObject({

@@ -47,6 +47,8 @@ export const CONFIG_KEYS = [
   "approle",
   "audit",
   "apps",
+  "kubernetes",
+  "jwt",
   "seeds",
 ] as const;
 

@@ -4,6 +4,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Flavor, ProfileName, ProfileRules, ServerMode } from "../profiles";
 
+export type AppLoginMethod = "approle" | "kubernetes" | "jwt";
+
 export interface AppConfig {
   readonly name: string;
   readonly kv: { readonly read: readonly string[]; readonly write: readonly string[] };
@@ -11,6 +13,37 @@ export interface AppConfig {
   readonly transitKeys: readonly string[];
   readonly boundCidrs: readonly string[];
   readonly issueSecretId: boolean;
+  /** How the app logs in (default AppRole only); each method gets one role with its policy. */
+  readonly auth: readonly AppLoginMethod[];
+  readonly kubernetes?: {
+    readonly serviceAccounts: readonly string[];
+    readonly namespaces: readonly string[];
+    readonly audience?: string;
+  };
+  readonly jwt?: {
+    readonly boundAudiences: readonly string[];
+    readonly boundClaims: Readonly<Record<string, string | readonly string[]>>;
+    readonly userClaim: string;
+    readonly boundSubject?: string;
+  };
+}
+
+/** The stack's Kubernetes auth mount: TokenReview at host, with a reviewer token or the client's. */
+export interface KubernetesMountConfig {
+  readonly path: string;
+  readonly host: string;
+  readonly caCertificate?: string;
+  readonly tokenReviewerJwt?: pulumi.Output<string>;
+  readonly useClientJwt: boolean;
+}
+
+/** The stack's JWT auth mount: where signing keys come from, and the issuer tokens must carry. */
+export interface JwtMountConfig {
+  readonly path: string;
+  readonly boundIssuer?: string;
+  readonly jwksUrl?: string;
+  readonly validationPublicKeys: readonly string[];
+  readonly oidcDiscoveryUrl?: string;
 }
 
 export interface SeedConfig {
@@ -80,6 +113,8 @@ export interface PlatformConfig {
   };
   readonly audit: { readonly devices: readonly ("file" | "stdout")[] };
   readonly apps: readonly AppConfig[];
+  readonly kubernetes?: KubernetesMountConfig;
+  readonly jwt?: JwtMountConfig;
   readonly seeds: readonly SeedConfig[];
 }
 

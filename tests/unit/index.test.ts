@@ -23,7 +23,10 @@ describe("the program entry point (index.ts)", () => {
     expect(await valueOf(program.vaultAddress)).toBe("http://127.0.0.1:20018");
     expect(await valueOf(program.mounts.kv)).toBe("secret");
     expect(program.auditDevices).toEqual(["file"]);
-    expect(await valueOf(program.apps.billing.roleId)).toBe("role-id-billing");
+    expect(await valueOf(program.apps.billing.roleId as pulumi.Output<string>)).toBe(
+      "role-id-billing",
+    );
+    expect(program.apps.billing.logins).toEqual(["approle"]);
     expect(program.apps.billing.policy).toBe("app-billing");
     expect(await pulumi.isSecret(program.rootToken as pulumi.Output<string>)).toBe(true);
     expect(await pulumi.isSecret(program.wrappedSecretIds.billing)).toBe(true);

@@ -1,0 +1,150 @@
+/**
+ * Kubernetes and JWT/OIDC logins beside AppRole: one auth mount each, one role per app bound to
+ * the app's identities, every role handing out the app's policy only (no "default" policy), with
+ * the profile's token TTLs.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as vault from "@pulumi/vault";
+import type { AppConfig, JwtMountConfig, KubernetesMountConfig } from "../stacks/config";
+
+export interface LoginTokenSettings {
+  readonly tokenTtlSeconds: number;
+  readonly tokenMaxTtlSeconds: number;
+}
+
+export interface LoginRoleApp {
+  readonly app: AppConfig;
+  /** The app's own ACL policy name. */
+  readonly policy: pulumi.Input<string>;
+}
+
+function tokenArgs(policy: pulumi.Input<string>, settings: LoginTokenSettings) {
+  return {
+    tokenPolicies: [policy],
+    tokenNoDefaultPolicy: true,
+    tokenType: "service",
+    tokenTtl: settings.tokenTtlSeconds,
+    tokenMaxTtl: settings.tokenMaxTtlSeconds,
+  };
+}
+
+export interface KubernetesLoginsArgs extends LoginTokenSettings {
+  readonly mount: KubernetesMountConfig;
+  readonly apps: readonly LoginRoleApp[];
+}
+
+/** Pods log in with their service-account token; Vault checks it with the cluster's TokenReview. */
+export class KubernetesLogins extends pulumi.ComponentResource {
+  public readonly backend: vault.AuthBackend;
+  public readonly roles: Readonly<Record<string, vault.kubernetes.AuthBackendRole>>;
+
+  constructor(name: string, args: KubernetesLoginsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("vaultplatform:index:KubernetesLogins", name, {}, opts);
+    this.backend = new vault.AuthBackend(
+      `${name}-backend`,
+      {
+        type: "kubernetes",
+        path: args.mount.path,
+        description: "Kubernetes logins of apps, managed by vault-platform",
+      },
+      { parent: this },
+    );
+    const config = new vault.kubernetes.AuthBackendConfig(
+      `${name}-config`,
+      {
+        backend: this.backend.path,
+        kubernetesHost: args.mount.host,
+        kubernetesCaCert: args.mount.caCertificate,
+        tokenReviewerJwt: args.mount.tokenReviewerJwt,
+        // Without a reviewer token Vault reviews each login with the client's own token.
+        disableLocalCaJwt: true,
+      },
+      { parent: this, additionalSecretOutputs: ["tokenReviewerJwt"] },
+    );
+    const roles: Record<string, vault.kubernetes.AuthBackendRole> = {};
+    for (const { app, policy } of args.apps) {
+      const bindings = app.kubernetes;
+      if (!bindings) {
+        continue;
+      }
+      roles[app.name] = new vault.kubernetes.AuthBackendRole(
+        `${name}-${app.name}`,
+        {
+          backend: this.backend.path,
+          roleName: app.name,
+          boundServiceAccountNames: [...bindings.serviceAccounts],
+          boundServiceAccountNamespaces: [...bindings.namespaces],
+          audience: bindings.audience,
+          ...tokenArgs(policy, args),
+        },
+        { parent: this, dependsOn: [config] },
+      );
+    }
+    this.roles = roles;
+    this.registerOutputs({ roles: Object.keys(roles) });
+  }
+}
+
+export interface JwtLoginsArgs extends LoginTokenSettings {
+  readonly mount: JwtMountConfig;
+  readonly apps: readonly LoginRoleApp[];
+}
+
+/** Workloads and CI log in with a signed JWT (e.g. GitHub Actions' OIDC token). */
+export class JwtLogins extends pulumi.ComponentResource {
+  public readonly backend: vault.jwt.AuthBackend;
+  public readonly roles: Readonly<Record<string, vault.jwt.AuthBackendRole>>;
+
+  constructor(name: string, args: JwtLoginsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("vaultplatform:index:JwtLogins", name, {}, opts);
+    this.backend = new vault.jwt.AuthBackend(
+      `${name}-backend`,
+      {
+        path: args.mount.path,
+        type: "jwt",
+        description: "JWT/OIDC logins of apps, managed by vault-platform",
+        boundIssuer: args.mount.boundIssuer,
+        jwksUrl: args.mount.jwksUrl,
+        jwtValidationPubkeys:
+          args.mount.validationPublicKeys.length > 0
+            ? [...args.mount.validationPublicKeys]
+            : undefined,
+        oidcDiscoveryUrl: args.mount.oidcDiscoveryUrl,
+      },
+      { parent: this },
+    );
+    const roles: Record<string, vault.jwt.AuthBackendRole> = {};
+    for (const { app, policy } of args.apps) {
+      const bindings = app.jwt;
+      if (!bindings) {
+        continue;
+      }
+      roles[app.name] = new vault.jwt.AuthBackendRole(
+        `${name}-${app.name}`,
+        {
+          backend: this.backend.path.apply((path) => path ?? args.mount.path),
+          roleName: app.name,
+          roleType: "jwt",
+          userClaim: bindings.userClaim,
+          boundAudiences:
+            bindings.boundAudiences.length > 0 ? [...bindings.boundAudiences] : undefined,
+          // Vault takes a list as one comma-separated value.
+          boundClaims:
+            Object.keys(bindings.boundClaims).length > 0
+              ? Object.fromEntries(
+                  Object.entries(bindings.boundClaims).map(([claim, value]) => [
+                    claim,
+                    typeof value === "string" ? value : value.join(","),
+                  ]),
+                )
+              : undefined,
+          boundSubject: bindings.boundSubject,
+          ...tokenArgs(policy, args),
+        },
+        { parent: this },
+      );
+    }
+    this.roles = roles;
+    this.registerOutputs({ roles: Object.keys(roles) });
+  }
+}
