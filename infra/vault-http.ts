@@ -25,8 +25,17 @@ export interface VaultHttpResponse {
   readonly body: any;
 }
 
-export function vaultHttp(request: VaultHttpRequest): Promise<VaultHttpResponse> {
-  const url = new URL(`${request.address}/v1/${request.path}`);
+/** A standby answers 307 with the active node's address; clients follow it (as Vault's do). */
+const MAX_REDIRECTS = 3;
+
+export function vaultHttp(
+  request: VaultHttpRequest,
+  redirects = MAX_REDIRECTS,
+): Promise<VaultHttpResponse> {
+  return send(new URL(`${request.address}/v1/${request.path}`), request, redirects);
+}
+
+function send(url: URL, request: VaultHttpRequest, redirects: number): Promise<VaultHttpResponse> {
   const payload = request.body === undefined ? undefined : JSON.stringify(request.body);
   const headers: Record<string, string> = { "Content-Type": "application/json" };
   if (request.token) {
@@ -38,6 +47,16 @@ export function vaultHttp(request: VaultHttpRequest): Promise<VaultHttpResponse>
   const options = { method: request.method, headers, ca: request.caCert, timeout: 30000 };
   return new Promise((resolve, reject) => {
     const onResponse = (response: http.IncomingMessage) => {
+      const location = response.headers.location;
+      if (
+        (response.statusCode === 307 || response.statusCode === 308) &&
+        location &&
+        redirects > 0
+      ) {
+        response.resume();
+        send(new URL(location, url), request, redirects - 1).then(resolve, reject);
+        return;
+      }
       let text = "";
       response.setEncoding("utf8");
       response.on("data", (chunk: string) => (text += chunk));

@@ -24,6 +24,7 @@ import {
   checkServerListenerTls,
   checkTransitKey,
 } from "./rules";
+import { checkJwtRole, checkKubernetesRole } from "./login-rules";
 
 /** The engine fills in schema defaults; these only matter where a check runs without it. */
 function configOf<T extends object>(args: ResourceValidationArgs, defaults: T): T {
@@ -96,6 +97,16 @@ export const VAULT_PLATFORM_POLICIES: Policies = [
     "transit-key-hardened",
     "Transit keys are not exportable, not deletable and have no plaintext backup.",
     checkTransitKey,
+  ),
+  resourcePolicy(
+    "jwt-role-bound",
+    "JWT login roles are bound to audiences and claims, with no wildcard subject.",
+    checkJwtRole,
+  ),
+  resourcePolicy(
+    "kubernetes-role-bound",
+    'Kubernetes login roles name their service accounts and namespaces (no "*").',
+    checkKubernetesRole,
   ),
   resourcePolicy(
     "data-resources-protected",

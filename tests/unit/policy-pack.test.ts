@@ -744,6 +744,8 @@ const POLICY_NAMES = [
   "approle-role-hardened",
   "acl-policy-least-privilege",
   "transit-key-hardened",
+  "jwt-role-bound",
+  "kubernetes-role-bound",
   "data-resources-protected",
 ];
 

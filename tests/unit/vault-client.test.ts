@@ -9,14 +9,17 @@ interface FakeNode {
   close(): Promise<void>;
 }
 
-async function fakeNode(status: () => number): Promise<FakeNode> {
+async function fakeNode(
+  status: () => number,
+  headers: () => Record<string, string> = () => ({}),
+): Promise<FakeNode> {
   const seen: FakeNode["seen"] = [];
   const server = http.createServer((request, response) => {
     seen.push({
       path: request.url ?? "",
       namespace: request.headers["x-vault-namespace"] as string | undefined,
     });
-    response.writeHead(status(), { "Content-Type": "application/json" });
+    response.writeHead(status(), { "Content-Type": "application/json", ...headers() });
     response.end(JSON.stringify({ data: { ok: true } }));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -46,6 +49,27 @@ describe("vaultRequest", () => {
       await vaultRequest(target, "GET", "secret/data/y", "token");
       expect(standby.seen).toHaveLength(1);
       expect(active.seen).toHaveLength(2);
+    } finally {
+      await standby.close();
+      await active.close();
+    }
+  });
+
+  it("follows a standby's redirect to the active node, with method, token and namespace", async () => {
+    const active = await fakeNode(() => 200);
+    const standby = await fakeNode(
+      () => 307,
+      () => ({ Location: `${active.address}/v1/database/creds/orders` }),
+    );
+    try {
+      const answer = await vaultRequest(
+        { address: standby.address, namespace: "pr-7" },
+        "GET",
+        "database/creds/orders",
+        "token",
+      );
+      expect(answer.status).toBe(200);
+      expect(active.seen).toEqual([{ path: "/v1/database/creds/orders", namespace: "pr-7" }]);
     } finally {
       await standby.close();
       await active.close();
