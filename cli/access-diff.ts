@@ -15,16 +15,25 @@ import { stackFileSource } from "../stacks/stack-files";
 export interface AccessChange {
   readonly policy: string;
   readonly app: string;
+  /** A policy path, or a login path (auth/<mount>/login). */
   readonly path: string;
-  readonly added: readonly Capability[];
-  readonly removed: readonly Capability[];
+  /** Capabilities, or for a login path who may log in (role and bindings). */
+  readonly added: readonly string[];
+  readonly removed: readonly string[];
 }
 
-function capabilitiesByPath(
-  model: AccessModel,
-  policy: string,
-): Map<string, readonly Capability[]> {
-  return new Map((model[policy]?.rules ?? []).map((rule) => [rule.path, rule.capabilities]));
+/** What each path grants in a policy: its capabilities, and for login paths who may log in. */
+function grantsByPath(model: AccessModel, policy: string): Map<string, readonly string[]> {
+  return new Map<string, readonly string[]>([
+    ...(model[policy]?.rules ?? []).map((rule): [string, readonly Capability[]] => [
+      rule.path,
+      rule.capabilities,
+    ]),
+    ...(model[policy]?.logins ?? []).map((login): [string, readonly string[]] => [
+      login.path,
+      login.grants,
+    ]),
+  ]);
 }
 
 export function diffAccess(before: AccessModel, after: AccessModel): AccessChange[] {
@@ -32,8 +41,8 @@ export function diffAccess(before: AccessModel, after: AccessModel): AccessChang
   const policies = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
   for (const policy of policies) {
     const app = (after[policy] ?? before[policy]).app;
-    const old = capabilitiesByPath(before, policy);
-    const next = capabilitiesByPath(after, policy);
+    const old = grantsByPath(before, policy);
+    const next = grantsByPath(after, policy);
     const paths = [...new Set([...old.keys(), ...next.keys()])].sort();
     for (const rulePath of paths) {
       const was = old.get(rulePath) ?? [];

@@ -116,3 +116,45 @@ describe("access diff", () => {
     ).toEqual({});
   });
 });
+
+describe("access diff of logins", () => {
+  const DEV_WITH = (orders: string) => `config:
+  vault-platform:jwt:
+    validationPublicKeys: ["-----BEGIN PUBLIC KEY-----\\nMFkw\\n-----END PUBLIC KEY-----"]
+  vault-platform:apps:
+${orders}
+    - name: reporting
+      auth: [jwt]
+      jwt: { boundAudiences: [vault], boundClaims: { repository: org/reporting } }
+`;
+  it("shows who gains and who loses a login: method, role and bindings", () => {
+    const before = modelOf(DEV_WITH("    - name: orders"), "dev");
+    const after = modelOf(
+      DEV_WITH(`    - name: orders
+      auth: [jwt]
+      jwt: { boundAudiences: [vault], boundClaims: { repository: org/shop, ref: refs/heads/main } }`),
+      "dev",
+    );
+    expect(diffAccess(before, after).filter((change) => change.path.startsWith("auth/"))).toEqual([
+      {
+        policy: "app-orders",
+        app: "orders",
+        path: "auth/approle/login",
+        added: [],
+        removed: ["role orders"],
+      },
+      {
+        policy: "app-orders",
+        app: "orders",
+        path: "auth/jwt/login",
+        added: [
+          "role orders",
+          "audience vault",
+          "claim repository=org/shop",
+          "claim ref=refs/heads/main",
+        ],
+        removed: [],
+      },
+    ]);
+  });
+});
