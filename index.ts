@@ -24,6 +24,8 @@ export const mounts = {
   database: platform.database.mount.path,
   transit: platform.transit.mount.path,
   approle: platform.approle.backend.path,
+  kubernetes: platform.kubernetesLogins?.backend.path,
+  jwt: platform.jwtLogins?.backend.path,
 };
 export const auditDevices = platform.audit.paths;
 export const postgres = {

@@ -5,13 +5,19 @@
  */
 import { execFileSync } from "child_process";
 import { Client } from "pg";
+import { LOGIN_LABELS, LoginMethod, loginAs } from "./app-logins";
 import { vaultRequest } from "./vault-client";
+
+export { appLogin, freshSecretId, loginTokenVariable } from "./app-logins";
 
 export { vaultRequest, type VaultTarget } from "./vault-client";
 
 export interface AppUnderTest {
   readonly name: string;
-  readonly roleId: string;
+  /** AppRole role_id (apps that log in with AppRole). */
+  readonly roleId?: string;
+  /** Login methods (default AppRole only). */
+  readonly logins?: readonly LoginMethod[];
   readonly kvRead: readonly string[];
   readonly databaseRole?: string;
   readonly databaseAccess?: "readonly" | "readwrite";
@@ -33,7 +39,11 @@ export interface Environment {
     readonly database: string;
     readonly transit: string;
     readonly approle: string;
+    readonly kubernetes?: string;
+    readonly jwt?: string;
   };
+  /** Tokens an app presents to its JWT and Kubernetes logins (a CI's OIDC token, a pod's). */
+  readonly loginTokens?: Readonly<Record<string, Partial<Record<"jwt" | "kubernetes", string>>>>;
   readonly apps: readonly AppUnderTest[];
   readonly postgres: { readonly host: string; readonly port: number; readonly database: string };
   /** Container whose audit log to read, and where the log is inside it (none: external). */
@@ -49,33 +59,8 @@ export interface CheckResult {
   readonly check: string;
   readonly ok: boolean;
   readonly detail: string;
-}
-
-/** A fresh secret-id for an app, minted with the admin token. */
-export async function freshSecretId(env: Environment, app: string): Promise<string> {
-  const response = await vaultRequest(
-    env,
-    "POST",
-    `auth/${env.mounts.approle}/role/${app}/secret-id`,
-    env.adminToken,
-    {},
-  );
-  if (response.status !== 200) {
-    throw new Error(`minting a secret-id for ${app} answered HTTP ${response.status}`);
-  }
-  return response.body.data.secret_id as string;
-}
-
-export async function appLogin(env: Environment, app: AppUnderTest): Promise<string> {
-  const secretId = await freshSecretId(env, app.name);
-  const response = await vaultRequest(env, "POST", `auth/${env.mounts.approle}/login`, undefined, {
-    role_id: app.roleId,
-    secret_id: secretId,
-  });
-  if (response.status !== 200) {
-    throw new Error(`AppRole login of ${app.name} answered HTTP ${response.status}`);
-  }
-  return response.body.auth.client_token as string;
+  /** Could not run here (e.g. no token for a login): not a pass, not a failure. */
+  readonly skipped?: boolean;
 }
 
 export async function databaseCredentials(
@@ -156,9 +141,14 @@ export function allowedPaths(env: Environment, app: AppUnderTest): Record<string
 /** Runs every check; never throws for a failed check, only records it. */
 export async function runChecks(env: Environment): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
-  const record = async (check: string, body: () => Promise<string>) => {
+  const record = async (check: string, body: () => Promise<string | { skipped: string }>) => {
     try {
-      results.push({ check, ok: true, detail: await body() });
+      const outcome = await body();
+      results.push(
+        typeof outcome === "string"
+          ? { check, ok: true, detail: outcome }
+          : { check, ok: false, skipped: true, detail: outcome.skipped },
+      );
     } catch (error) {
       results.push({ check, ok: false, detail: (error as Error).message });
     }
@@ -184,18 +174,24 @@ export async function runChecks(env: Environment): Promise<CheckResult[]> {
   const mintedSecrets: string[] = [];
   for (const app of env.apps) {
     let token: string | undefined;
-    await record(`${app.name}: AppRole login`, async () => {
-      token = await appLogin(env, app);
-      mintedSecrets.push(token);
-      const self = await vaultRequest(env, "GET", "auth/token/lookup-self", token);
-      expect(self.status === 200, `lookup-self answered HTTP ${self.status}`);
-      const policies = [...self.body.data.policies].sort();
-      expect(
-        JSON.stringify(policies) === JSON.stringify([`app-${app.name}`]),
-        `token policies are ${JSON.stringify(policies)}, expected only app-${app.name}`,
-      );
-      return `token with policies ${JSON.stringify(policies)}, ttl ${self.body.data.ttl}s`;
-    });
+    for (const method of app.logins ?? ["approle"]) {
+      await record(`${app.name}: ${LOGIN_LABELS[method]} login`, async () => {
+        const login = await loginAs(env, app, method);
+        if ("skipped" in login) {
+          return login;
+        }
+        mintedSecrets.push(login.token);
+        const self = await vaultRequest(env, "GET", "auth/token/lookup-self", login.token);
+        expect(self.status === 200, `lookup-self answered HTTP ${self.status}`);
+        const policies = [...self.body.data.policies].sort();
+        expect(
+          JSON.stringify(policies) === JSON.stringify([`app-${app.name}`]),
+          `token policies are ${JSON.stringify(policies)}, expected only app-${app.name}`,
+        );
+        token ??= login.token;
+        return `token with policies ${JSON.stringify(policies)}, ttl ${self.body.data.ttl}s`;
+      });
+    }
     if (token === undefined) {
       continue;
     }
@@ -367,9 +363,13 @@ export async function runChecks(env: Environment): Promise<CheckResult[]> {
 export function formatResults(results: readonly CheckResult[]): string {
   const width = Math.max(...results.map((result) => result.check.length));
   const lines = results.map(
-    (result) => `${result.ok ? "PASS" : "FAIL"}  ${result.check.padEnd(width)}  ${result.detail}`,
+    (result) =>
+      `${result.skipped ? "SKIP" : result.ok ? "PASS" : "FAIL"}  ${result.check.padEnd(width)}  ${result.detail}`,
   );
-  const failed = results.filter((result) => !result.ok).length;
-  lines.push(`${results.length - failed} passed, ${failed} failed`);
+  const skipped = results.filter((result) => result.skipped).length;
+  const failed = results.filter((result) => !result.ok && !result.skipped).length;
+  lines.push(
+    `${results.length - failed - skipped} passed, ${failed} failed${skipped > 0 ? `, ${skipped} not run` : ""}`,
+  );
   return lines.join("\n");
 }

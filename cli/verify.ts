@@ -5,7 +5,7 @@
  * prints a pass/fail table; exits non-zero when anything fails.
  */
 import type { Stack } from "@pulumi/pulumi/automation";
-import { AppUnderTest, Environment, formatResults, runChecks } from "./checks";
+import { AppUnderTest, Environment, formatResults, loginTokenVariable, runChecks } from "./checks";
 import { programToken, resolvedConfig } from "./program-login";
 import { openStack } from "./workspace";
 
@@ -39,6 +39,15 @@ export async function environmentOf(stack: Stack, probeTable?: string): Promise<
     adminToken,
     mounts: value<Environment["mounts"]>("mounts"),
     apps: Object.entries(apps).map(([name, app]) => ({ name, ...app })),
+    loginTokens: Object.fromEntries(
+      Object.keys(apps).map((name) => [
+        name,
+        {
+          jwt: process.env[loginTokenVariable(name, "jwt")],
+          kubernetes: process.env[loginTokenVariable(name, "kubernetes")],
+        },
+      ]),
+    ),
     postgres: { host: postgres.host, port: postgres.port, database: postgres.database },
     container: outputs.container?.value as string | undefined,
     containers: outputs.containers?.value as string[] | undefined,

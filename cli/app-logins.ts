@@ -1,0 +1,75 @@
+/**
+ * How the checks log in as an app, with each method it has: AppRole with a secret-id minted by
+ * the admin token; JWT and Kubernetes with a token the app would present (from the environment:
+ * a CI's OIDC token, a pod's service-account token). Tokens are never printed.
+ */
+import type { AppUnderTest, Environment } from "./checks";
+import { vaultRequest } from "./vault-client";
+
+export type LoginMethod = "approle" | "kubernetes" | "jwt";
+
+export const LOGIN_LABELS: Readonly<Record<LoginMethod, string>> = {
+  approle: "AppRole",
+  kubernetes: "Kubernetes",
+  jwt: "JWT",
+};
+
+/** The variable `npm run verify` reads an app's JWT or service-account token from. */
+export function loginTokenVariable(app: string, method: "jwt" | "kubernetes"): string {
+  return `VAULT_PLATFORM_${method === "jwt" ? "JWT" : "K8S_TOKEN"}_${app.toUpperCase().replace(/-/g, "_")}`;
+}
+
+/** A fresh secret-id for an app, minted with the admin token. */
+export async function freshSecretId(env: Environment, app: string): Promise<string> {
+  const response = await vaultRequest(
+    env,
+    "POST",
+    `auth/${env.mounts.approle}/role/${app}/secret-id`,
+    env.adminToken,
+    {},
+  );
+  if (response.status !== 200) {
+    throw new Error(`minting a secret-id for ${app} answered HTTP ${response.status}`);
+  }
+  return response.body.data.secret_id as string;
+}
+
+export async function appLogin(env: Environment, app: AppUnderTest): Promise<string> {
+  const secretId = await freshSecretId(env, app.name);
+  const response = await vaultRequest(env, "POST", `auth/${env.mounts.approle}/login`, undefined, {
+    role_id: app.roleId,
+    secret_id: secretId,
+  });
+  if (response.status !== 200) {
+    throw new Error(`AppRole login of ${app.name} answered HTTP ${response.status}`);
+  }
+  return response.body.auth.client_token as string;
+}
+
+/** A token of the app by one method, or why that login cannot be tried here. */
+export async function loginAs(
+  env: Environment,
+  app: AppUnderTest,
+  method: LoginMethod,
+): Promise<{ token: string } | { skipped: string }> {
+  if (method === "approle") {
+    return { token: await appLogin(env, app) };
+  }
+  const presented = env.loginTokens?.[app.name]?.[method];
+  const mount = env.mounts[method];
+  if (!presented || !mount) {
+    return {
+      skipped: `no ${method === "jwt" ? "JWT" : "service-account token"} for ${app.name}: set ${loginTokenVariable(app.name, method)}`,
+    };
+  }
+  const response = await vaultRequest(env, "POST", `auth/${mount}/login`, undefined, {
+    role: app.name,
+    jwt: presented,
+  });
+  if (response.status !== 200) {
+    throw new Error(
+      `${LOGIN_LABELS[method]} login of ${app.name} answered HTTP ${response.status}`,
+    );
+  }
+  return { token: response.body.auth.client_token as string };
+}
