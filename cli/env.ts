@@ -129,7 +129,7 @@ async function previewOne(stack: Stack, args: EnvArgs): Promise<StackPreview> {
     };
   }
   try {
-    await prepareRun(stack);
+    await prepareRun(stack, "preview");
     const result = await stack.preview({
       onEvent: (event) => events.push(event),
       ...(args.policy ? policyOptions(stack.name) : {}),
@@ -233,7 +233,7 @@ async function main(): Promise<number> {
         const events: EngineEvent[] = [];
         const stack = await openStack({ stackName });
         await restoreTrustFile(stack);
-        await prepareRun(stack);
+        await prepareRun(stack, "preview");
         const result = await stack.preview({
           refresh: true,
           onEvent: (event) => events.push(event),

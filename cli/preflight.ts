@@ -2,7 +2,10 @@
  * Checks made before the engine runs, so a run that cannot succeed stops before anything is
  * created, with one message naming the config key and the address.
  */
+import { execFile } from "child_process";
+import { promisify } from "util";
 import type { Stack } from "@pulumi/pulumi/automation";
+import { Client } from "pg";
 import { VaultHttpResponse, vaultHttp } from "../infra/vault-http";
 import type { PlatformConfig } from "../stacks/config";
 import type { Flavor } from "../stacks/profiles";
@@ -73,14 +76,93 @@ export async function preflightExternal(
 }
 
 /**
- * What every command does before the engine runs: the program's login prepared and, for an
- * external cluster, the preflight; throws one message listing what stops the run.
+ * What every command does before the engine runs: the program's login prepared, and the
+ * preflight; throws one message listing what stops the run, before anything is created.
  */
-export async function prepareRun(stack: Stack): Promise<PlatformConfig> {
+export async function prepareRun(
+  stack: Stack,
+  intent: "update" | "preview" = "update",
+): Promise<PlatformConfig> {
   const config = await prepareProgramLogin(stack);
-  const problems = await preflightExternal(config);
+  const problems: string[] = [];
+  // An update creates things: Docker and the Postgres admin connection must answer first. A
+  // preview only needs the Vault it reads (previews of staging/prod run on hosted CI runners).
+  if (intent === "update") {
+    const password =
+      (await stack.getConfig("vault-platform:postgresAdminPassword").catch(() => undefined))
+        ?.value || process.env.PGPASSWORD;
+    problems.push(...(await preflightDocker(config)));
+    problems.push(...(await preflightPostgres(config, password)));
+  }
+  problems.push(...(await preflightExternal(config)));
   if (problems.length > 0) {
     throw new Error(`Stopped before changing anything:\n  - ${problems.join("\n  - ")}`);
   }
   return config;
+}
+
+type Probe = () => Promise<void>;
+
+const dockerInfo: Probe = async () => {
+  await promisify(execFile)("docker", ["info", "--format", "{{.ServerVersion}}"], {
+    timeout: 15000,
+  });
+};
+
+/** A server the program runs needs the Docker engine. */
+export async function preflightDocker(
+  config: PlatformConfig,
+  probe: Probe = dockerInfo,
+): Promise<string[]> {
+  if (config.server.mode === "external") {
+    return [];
+  }
+  try {
+    await probe();
+    return [];
+  } catch (error) {
+    const reason = (error as Error).message.split("\n")[0];
+    return [
+      `vault-platform:server.mode: "${config.server.mode}" runs the server as containers, but the Docker engine does not answer (${reason}); start it (dockerd) and run again`,
+    ];
+  }
+}
+
+type Connect = (settings: {
+  host: string;
+  port: number;
+  user: string;
+  password?: string;
+  ssl: boolean | { rejectUnauthorized: boolean };
+}) => Promise<void>;
+
+const connectPostgres: Connect = async (settings) => {
+  const client = new Client({ ...settings, database: "postgres", connectionTimeoutMillis: 8000 });
+  await client.connect();
+  await client.end();
+};
+
+/** The program creates Vault's Postgres role as the admin: that connection must work first. */
+export async function preflightPostgres(
+  config: PlatformConfig,
+  password: string | undefined,
+  connect: Connect = connectPostgres,
+): Promise<string[]> {
+  const { host, port, adminUser, sslmode } = config.postgres;
+  try {
+    await connect({
+      host,
+      port,
+      user: adminUser,
+      password,
+      ssl: sslmode === "disable" ? false : { rejectUnauthorized: sslmode !== "require" },
+    });
+    return [];
+  } catch (error) {
+    // The driver's message names host, user or database, never the password.
+    const reason = (error as Error).message.split("\n")[0];
+    return [
+      `vault-platform:postgres.host: cannot connect to Postgres at ${host}:${port} as ${adminUser} (${reason}); check postgres.host/port/adminUser and postgresAdminPassword (or PGPASSWORD)`,
+    ];
+  }
 }

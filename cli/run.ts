@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   console.log(`stack ${stackName} (backend ${backend.replace(PROJECT_ROOT + path.sep, "")})`);
   await recoverIfInterrupted(stack, backend);
   if (command !== "destroy") {
-    await prepareRun(stack);
+    await prepareRun(stack, command === "up" ? "update" : "preview");
   }
 
   switch (command) {

@@ -1,4 +1,9 @@
-import { namespaceSupportProblem, preflightExternal } from "../../cli/preflight";
+import {
+  namespaceSupportProblem,
+  preflightDocker,
+  preflightExternal,
+  preflightPostgres,
+} from "../../cli/preflight";
 import { loadConfig } from "../../stacks/config";
 import { stackConfigSource } from "./harness";
 
@@ -84,5 +89,38 @@ describe("preflightExternal", () => {
     const dev = loadConfig(stackConfigSource("dev", {}), "vault-platform", "dev");
     expect(await preflightExternal(dev, ask)).toEqual([]);
     expect(ask).not.toHaveBeenCalled();
+  });
+});
+
+describe("preflight of a server the program runs", () => {
+  const dev = () => loadConfig(stackConfigSource("dev", {}), "vault-platform", "dev");
+
+  it("stops when the Docker engine does not answer, naming the mode", async () => {
+    expect(
+      await preflightDocker(dev(), () =>
+        Promise.reject(
+          new Error("Cannot connect to the Docker daemon at unix:///var/run/docker.sock"),
+        ),
+      ),
+    ).toEqual([
+      'vault-platform:server.mode: "dev" runs the server as containers, but the Docker engine does not answer (Cannot connect to the Docker daemon at unix:///var/run/docker.sock); start it (dockerd) and run again',
+    ]);
+    expect(await preflightDocker(dev(), () => Promise.resolve())).toEqual([]);
+  });
+
+  it("stops when the Postgres admin connection fails, naming the key and address, never the password", async () => {
+    const seen: unknown[] = [];
+    const problems = await preflightPostgres(dev(), "hunter2", async (settings) => {
+      seen.push(settings);
+      throw new Error("connect ECONNREFUSED 127.0.0.1:5432");
+    });
+    expect(problems).toEqual([
+      "vault-platform:postgres.host: cannot connect to Postgres at 127.0.0.1:5432 as postgres (connect ECONNREFUSED 127.0.0.1:5432); check postgres.host/port/adminUser and postgresAdminPassword (or PGPASSWORD)",
+    ]);
+    expect(problems.join("")).not.toContain("hunter2");
+    expect(seen).toEqual([
+      { host: "127.0.0.1", port: 5432, user: "postgres", password: "hunter2", ssl: false },
+    ]);
+    expect(await preflightPostgres(dev(), undefined, () => Promise.resolve())).toEqual([]);
   });
 });
