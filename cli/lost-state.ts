@@ -19,9 +19,16 @@ export async function devServerLostState(stack: Stack): Promise<boolean> {
   if (typeof address !== "string" || typeof token !== "string" || !kv) {
     return false;
   }
-  const mounts = await vaultHttp({ address, method: "GET", path: "sys/mounts", token }).catch(
-    () => undefined,
-  );
+  // A server that just restarted takes a moment to listen again.
+  let mounts: Awaited<ReturnType<typeof vaultHttp>> | undefined;
+  for (let attempt = 0; attempt < 10 && mounts === undefined; attempt++) {
+    mounts = await vaultHttp({ address, method: "GET", path: "sys/mounts", token }).catch(
+      async () => {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        return undefined;
+      },
+    );
+  }
   // Unreachable (stopped container): the update itself starts it again, nothing to decide here.
   if (!mounts || mounts.status !== 200) {
     return false;

@@ -1,0 +1,219 @@
+/**
+ * Tier 2: faults a user meets, recovered with the project's own commands only (npm run up,
+ * destroy, verify). Each scenario runs the CLI as a user does, as a child process killed with
+ * SIGKILL where the fault is an interrupted run, and prints a table at the end.
+ */
+import { ChildProcess, execFileSync, spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { formatResults, runChecks } from "../../cli/checks";
+import { environmentOf } from "../../cli/verify";
+import { openStack, PROJECT_ROOT } from "../../cli/workspace";
+import { dockerLeftovers, postgresRoles, removeLeftovers } from "./helpers";
+import { E2E_FLAVOR, E2E_IMAGE, E2E_PG_ADMIN, E2E_PG_PORT, preflight } from "./toolchain";
+
+const STACK = `pr-${4000 + (process.pid % 1000)}`;
+const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "vault-platform-faults-"));
+const opts = { stackName: STACK, backendUrl: `file://${stateDir}`, stateDir };
+const env = {
+  ...process.env,
+  PULUMI_BACKEND_URL: `file://${stateDir}`,
+  PULUMI_CONFIG_PASSPHRASE_FILE: path.join(stateDir, "passphrase"),
+};
+const outputs: string[] = [];
+const table: {
+  fault: string;
+  recovered: boolean;
+  dataLost: string;
+  manual: string;
+  seconds: number;
+}[] = [];
+let stack: Stack;
+let removed = false;
+
+interface Run {
+  readonly code: number | null;
+  readonly output: string;
+}
+
+/** `npm run <command> -- --stack S ...` as a user runs it; killed with SIGKILL once `killWhen` matches. */
+function cli(args: string[], killWhen?: RegExp): Promise<Run> {
+  return new Promise((resolve) => {
+    const child: ChildProcess = spawn(
+      "npm",
+      ["run", "-s", ...args.slice(0, 1), "--", "--stack", STACK, ...args.slice(1)],
+      {
+        cwd: PROJECT_ROOT,
+        env,
+        detached: true,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let output = "";
+    let killed = false;
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (killWhen && !killed && killWhen.test(output)) {
+        killed = true;
+        // The whole process group: npm, the CLI, the engine, the language host, the providers.
+        process.kill(-(child.pid as number), "SIGKILL");
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.on("exit", (code) => {
+      outputs.push(output);
+      resolve({ code, output });
+    });
+  });
+}
+
+async function verifyPasses(): Promise<void> {
+  const results = await runChecks(await environmentOf(stack));
+  const failed = results.filter((result) => !result.ok);
+  if (failed.length > 0) {
+    throw new Error(formatResults(results));
+  }
+}
+
+async function scenario(fault: string, dataLost: string, body: () => Promise<void>): Promise<void> {
+  const started = Date.now();
+  let recovered = false;
+  try {
+    await body();
+    recovered = true;
+  } finally {
+    table.push({
+      fault,
+      recovered,
+      dataLost,
+      manual: "none",
+      seconds: Math.round((Date.now() - started) / 1000),
+    });
+  }
+}
+
+beforeAll(async () => {
+  const missing = await preflight();
+  if (missing) {
+    throw new Error(`tier 2 cannot run: ${missing}`);
+  }
+  stack = await openStack(opts);
+  await stack.setAllConfig(
+    {
+      "vault-platform:server.flavor": { value: E2E_FLAVOR },
+      "vault-platform:server.image": { value: E2E_IMAGE },
+      "vault-platform:postgres.port": { value: String(E2E_PG_PORT) },
+      "vault-platform:postgresAdminPassword": { value: E2E_PG_ADMIN.password, secret: true },
+    },
+    true,
+  );
+}, 120_000);
+
+afterAll(async () => {
+  if (!removed) {
+    await cli(["destroy", "--remove"]);
+    await removeLeftovers(STACK).catch(() => undefined);
+  }
+  fs.rmSync(path.join(PROJECT_ROOT, `Pulumi.${STACK}.yaml`), { force: true });
+  fs.rmSync(stateDir, { recursive: true, force: true });
+  console.log(
+    [
+      "[faults] fault | recovered | data lost | manual steps | seconds",
+      ...table.map(
+        (row) =>
+          `[faults] ${row.fault} | ${row.recovered ? "yes" : "NO"} | ${row.dataLost} | ${row.manual} | ${row.seconds}`,
+      ),
+    ].join("\n"),
+  );
+}, 600_000);
+
+describe(`faults, recovered with npm run commands only (${E2E_FLAVOR})`, () => {
+  it("up killed before the container step: the next up releases the lock and converges", async () => {
+    await scenario("kill -9 of up before the container step", "none", async () => {
+      const killed = await cli(["up"], /Updating \(/);
+      expect(killed.code).not.toBe(0);
+      const next = await cli(["up"]);
+      expect(next.code).toBe(0);
+      await verifyPasses();
+    });
+  }, 600_000);
+
+  it("dev container restarted: the next up sees the empty server and rebuilds it", async () => {
+    await scenario(
+      "docker restart of the dev server",
+      "in-memory data (by design of dev mode); config restored",
+      async () => {
+        execFileSync("docker", ["restart", `vp-${STACK}-vault`]);
+        const next = await cli(["up"]);
+        expect(next.code).toBe(0);
+        expect(next.output).toContain("lost its state");
+        await verifyPasses();
+        const again = await cli(["up"]);
+        expect(again.output).not.toMatch(/[1-9]\d* (to create|created|to update|updated)/);
+      },
+    );
+  }, 600_000);
+
+  it("destroy killed half-way: the next destroy finishes and leaves nothing", async () => {
+    await scenario("kill -9 of destroy half-way", "none", async () => {
+      const killed = await cli(["destroy"], /deleting/);
+      expect(killed.code).not.toBe(0);
+      const next = await cli(["destroy"]);
+      expect(next.code).toBe(0);
+      expect(dockerLeftovers(STACK)).toEqual([]);
+    });
+  }, 600_000);
+
+  it("up killed while the container is being created: the next up converges", async () => {
+    await scenario("kill -9 of up during the container step", "none", async () => {
+      const killed = await cli(["up"], /platform-server-container creating/);
+      expect(killed.code).not.toBe(0);
+      const next = await cli(["up"]);
+      expect(next.code).toBe(0);
+      await verifyPasses();
+    });
+  }, 600_000);
+
+  it("two ups at once: one stops on the lock, state stays intact", async () => {
+    await scenario("two concurrent ups", "none", async () => {
+      const [first, second] = await Promise.all([cli(["up"]), cli(["up"])]);
+      expect([first.code, second.code].sort()).toEqual([0, 1]);
+      expect(`${first.output}${second.output}`).toMatch(/locked/);
+      const again = await cli(["up"]);
+      expect(again.code).toBe(0);
+      await verifyPasses();
+    });
+  }, 600_000);
+
+  it("Postgres unreachable: the preflight names the key and address, nothing is created", async () => {
+    await scenario("Postgres unreachable at up", "none", async () => {
+      await cli(["destroy"]);
+      await stack.setConfig("vault-platform:postgres.port", { value: "1" }, true);
+      const refused = await cli(["up"]);
+      expect(refused.code).toBe(1);
+      expect(refused.output).toContain(
+        "vault-platform:postgres.host: cannot connect to Postgres at 127.0.0.1:1",
+      );
+      expect(dockerLeftovers(STACK)).toEqual([]);
+      await stack.setConfig("vault-platform:postgres.port", { value: String(E2E_PG_PORT) }, true);
+      const next = await cli(["up"]);
+      expect(next.code).toBe(0);
+      await verifyPasses();
+    });
+  }, 600_000);
+
+  it("tears down completely, and no command printed a secret", async () => {
+    const last = await cli(["destroy", "--remove"]);
+    expect(last.code).toBe(0);
+    removed = true;
+    expect(dockerLeftovers(STACK)).toEqual([]);
+    expect(await postgresRoles(`vp_${STACK.replace("-", "_")}`)).toEqual([]);
+    for (const output of outputs) {
+      expect(output.includes(E2E_PG_ADMIN.password)).toBe(false);
+    }
+    expect(table.every((row) => row.recovered)).toBe(true);
+  }, 600_000);
+});
