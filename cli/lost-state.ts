@@ -10,13 +10,14 @@ import { vaultHttp } from "../infra/vault-http";
 
 const DEV_MOUNT_RELEASE = /::platform-kv-release-dev-mount$/;
 
-/** True when a dev server answers but no longer has the KV mount the state says it has. */
+/** True when a dev server answers but no longer has the database mount the state lists. */
 export async function devServerLostState(stack: Stack): Promise<boolean> {
   const outputs = await stack.outputs().catch(() => ({}) as Record<string, { value: unknown }>);
   const address = outputs.vaultAddress?.value;
   const token = outputs.rootToken?.value;
-  const kv = (outputs.mounts?.value as { kv?: string } | undefined)?.kv;
-  if (typeof address !== "string" || typeof token !== "string" || !kv) {
+  // Not the KV mount: a restarted dev server mounts its own KV engine at secret/ again.
+  const database = (outputs.mounts?.value as { database?: string } | undefined)?.database;
+  if (typeof address !== "string" || typeof token !== "string" || !database) {
     return false;
   }
   // A server that just restarted takes a moment to listen again.
@@ -34,7 +35,7 @@ export async function devServerLostState(stack: Stack): Promise<boolean> {
     return false;
   }
   const listed = (mounts.body?.data ?? mounts.body ?? {}) as Record<string, unknown>;
-  return !(`${kv}/` in listed);
+  return !(`${database}/` in listed);
 }
 
 /**

@@ -50,6 +50,18 @@ export function changesOf(summary: {
   );
 }
 
+/** An up expected to change nothing: its changes, with the diff printed when there are any. */
+export async function secondUp(stack: Stack): Promise<Record<string, number>> {
+  const lines: string[] = [];
+  const result = await stack.up({ diff: true, onOutput: (text) => lines.push(text) });
+  const changes = changesOf(result.summary);
+  if (Object.keys(changes).length > 0) {
+    // The diff of what changed (secrets show as [secret] in it).
+    console.log(lines.join(""));
+  }
+  return changes;
+}
+
 /**
  * Staging transit keys are undeletable by design (deletion_allowed=false) and its data is
  * protected. A test environment unprotects everything and forgets the keys instead: they go with
