@@ -24,6 +24,7 @@ import {
   checkServerListenerTls,
   checkTransitKey,
 } from "./rules";
+import { checkPostgresConnectionTls, checkSecretIdUses, checkUnsealKeySplit } from "./findings";
 import { checkJwtRole, checkKubernetesRole } from "./login-rules";
 
 /** The engine fills in schema defaults; these only matter where a check runs without it. */
@@ -107,6 +108,21 @@ export const VAULT_PLATFORM_POLICIES: Policies = [
     "kubernetes-role-bound",
     'Kubernetes login roles name their service accounts and namespaces (no "*").',
     checkKubernetesRole,
+  ),
+  resourcePolicy(
+    "postgres-connection-tls",
+    "Vault talks to Postgres over TLS (sslmode require, verify-ca or verify-full).",
+    checkPostgresConnectionTls,
+  ),
+  resourcePolicy(
+    "approle-secret-id-uses-limited",
+    "AppRole secret-ids are usable fewer than 100 times.",
+    checkSecretIdUses,
+  ),
+  resourcePolicy(
+    "unseal-key-split",
+    "A server the program initializes splits its unseal key between several holders.",
+    checkUnsealKeySplit,
   ),
   resourcePolicy(
     "data-resources-protected",

@@ -15,6 +15,7 @@ describe("the dev profile under the pack", () => {
     expect(violations).toEqual(
       [
         'vault-server-not-dev-mode: container "platform-server-container" starts the server with "-dev" (dev mode: in-memory storage, unsealed, root token); expected a server-mode command without dev flags',
+        'postgres-connection-tls: database connection "platform-database-connection" talks to Postgres without TLS (sslmode=disable); expected require, verify-ca or verify-full',
         'audit-devices-minimum: the stack has 1 audit device ("file"); expected at least 2, so that one failing device does not block every request',
         ...["orders", "reporting"].flatMap((app) => [
           `approle-role-hardened: ${role(app)}: tokenBoundCidrs is empty; expected the CIDRs its tokens may be used from`,

@@ -746,6 +746,9 @@ const POLICY_NAMES = [
   "transit-key-hardened",
   "jwt-role-bound",
   "kubernetes-role-bound",
+  "postgres-connection-tls",
+  "approle-secret-id-uses-limited",
+  "unseal-key-split",
   "data-resources-protected",
 ];
 
