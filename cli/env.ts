@@ -186,8 +186,8 @@ async function main(): Promise<number> {
         }
         await recoverIfInterrupted(stack, backendUrlOf(stack));
         await prepareRun(stack);
-        const replace = await repairLostState(stack);
-        await stack.up({ onOutput, replace, ...(args.policy ? policyOptions(stackName) : {}) });
+        await repairLostState(stack);
+        await stack.up({ onOutput, ...(args.policy ? policyOptions(stackName) : {}) });
       }
       return 0;
     }

@@ -2,13 +2,10 @@
  * A dev server keeps everything in memory: after a restart (Docker or the host restarted) it is
  * empty while the state still lists every mount, policy and role, so a plain `up` would report
  * "unchanged" over a broken environment. Before an update this asks the server; when what the
- * state describes is gone, a refresh drops it from state and the update rebuilds it (the release
- * of the dev server's own secret/ mount included).
+ * state describes is gone, a refresh drops it from state and the update rebuilds it.
  */
 import type { Stack } from "@pulumi/pulumi/automation";
 import { vaultHttp } from "../infra/vault-http";
-
-const DEV_MOUNT_RELEASE = /::platform-kv-release-dev-mount$/;
 
 /** True when a dev server answers but no longer has the database mount the state lists. */
 export async function devServerLostState(stack: Stack): Promise<boolean> {
@@ -39,22 +36,17 @@ export async function devServerLostState(stack: Stack): Promise<boolean> {
 }
 
 /**
- * Before `up`: when the dev server lost its state, refresh (what is gone leaves the state) and
- * return the lifecycle calls to run again in the update; otherwise nothing.
+ * Before `up`: when the dev server lost its state, refresh (what is gone leaves the state) so the
+ * update rebuilds it. The dev server mounts its own KV engine at secret/ again on start: the
+ * refresh adopts it as the KV mount and the update restores its settings.
  */
 export async function repairLostState(
   stack: Stack,
   log: (line: string) => void = (line) => console.log(line),
-): Promise<string[]> {
+): Promise<void> {
   if (!(await devServerLostState(stack))) {
-    return [];
+    return;
   }
   log(`${stack.name}: the dev server lost its state (restarted?); refreshing, then rebuilding it`);
   await stack.refresh({ onOutput: () => undefined });
-  const deployment = (await stack.exportStack()) as {
-    deployment?: { resources?: { urn: string }[] };
-  };
-  return (deployment.deployment?.resources ?? [])
-    .map((resource) => resource.urn)
-    .filter((urn) => DEV_MOUNT_RELEASE.test(urn));
 }

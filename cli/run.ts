@@ -58,8 +58,8 @@ async function main(): Promise<void> {
       break;
     }
     case "up": {
-      const replace = await repairLostState(stack);
-      const result = await stack.up({ onOutput, replace });
+      await repairLostState(stack);
+      const result = await stack.up({ onOutput });
       const outputs = result.outputs;
       console.log("");
       console.log(`Vault: ${String(outputs.vaultAddress?.value ?? "(unknown)")}`);

@@ -195,7 +195,8 @@ export function resolveJwtMount(
       raw.boundIssuer ??
       (github ? GITHUB_ISSUER : raw.preset === "kubernetes" ? KUBERNETES_ISSUER : undefined),
     jwksUrl: raw.jwksUrl,
-    validationPublicKeys: raw.validationPublicKeys ?? [],
+    // Vault stores PEM keys without the trailing newline: trimmed, a second up sees no change.
+    validationPublicKeys: (raw.validationPublicKeys ?? []).map((key) => key.trim()),
     oidcDiscoveryUrl,
   };
 }

@@ -70,6 +70,13 @@ function cli(args: string[], killWhen?: RegExp): Promise<Run> {
   });
 }
 
+/** A run that must have succeeded: on failure, the end of its output says why. */
+function expectSucceeded(run: Run): void {
+  if (run.code !== 0) {
+    throw new Error(`exit ${run.code}:\n${run.output.split("\n").slice(-40).join("\n")}`);
+  }
+}
+
 async function verifyPasses(): Promise<void> {
   const results = await runChecks(await environmentOf(stack));
   const failed = results.filter((result) => !result.ok);
@@ -136,7 +143,7 @@ describe(`faults, recovered with npm run commands only (${E2E_FLAVOR})`, () => {
       const killed = await cli(["up"], /Updating \(/);
       expect(killed.code).not.toBe(0);
       const next = await cli(["up"]);
-      expect(next.code).toBe(0);
+      expectSucceeded(next);
       await verifyPasses();
     });
   }, 600_000);
@@ -148,7 +155,7 @@ describe(`faults, recovered with npm run commands only (${E2E_FLAVOR})`, () => {
       async () => {
         execFileSync("docker", ["restart", `vp-${STACK}-vault`]);
         const next = await cli(["up"]);
-        expect(next.code).toBe(0);
+        expectSucceeded(next);
         expect(next.output).toContain("lost its state");
         await verifyPasses();
         const again = await cli(["up"]);
@@ -162,7 +169,7 @@ describe(`faults, recovered with npm run commands only (${E2E_FLAVOR})`, () => {
       const killed = await cli(["destroy"], /deleting/);
       expect(killed.code).not.toBe(0);
       const next = await cli(["destroy"]);
-      expect(next.code).toBe(0);
+      expectSucceeded(next);
       expect(dockerLeftovers(STACK)).toEqual([]);
     });
   }, 600_000);
@@ -172,7 +179,7 @@ describe(`faults, recovered with npm run commands only (${E2E_FLAVOR})`, () => {
       const killed = await cli(["up"], /platform-server-container creating/);
       expect(killed.code).not.toBe(0);
       const next = await cli(["up"]);
-      expect(next.code).toBe(0);
+      expectSucceeded(next);
       await verifyPasses();
     });
   }, 600_000);
@@ -183,7 +190,7 @@ describe(`faults, recovered with npm run commands only (${E2E_FLAVOR})`, () => {
       expect([first.code, second.code].sort()).toEqual([0, 1]);
       expect(`${first.output}${second.output}`).toMatch(/locked/);
       const again = await cli(["up"]);
-      expect(again.code).toBe(0);
+      expectSucceeded(again);
       await verifyPasses();
     });
   }, 600_000);
@@ -200,14 +207,14 @@ describe(`faults, recovered with npm run commands only (${E2E_FLAVOR})`, () => {
       expect(dockerLeftovers(STACK)).toEqual([]);
       await stack.setConfig("vault-platform:postgres.port", { value: String(E2E_PG_PORT) }, true);
       const next = await cli(["up"]);
-      expect(next.code).toBe(0);
+      expectSucceeded(next);
       await verifyPasses();
     });
   }, 600_000);
 
   it("tears down completely, and no command printed a secret", async () => {
     const last = await cli(["destroy", "--remove"]);
-    expect(last.code).toBe(0);
+    expectSucceeded(last);
     removed = true;
     expect(dockerLeftovers(STACK)).toEqual([]);
     expect(await postgresRoles(`vp_${STACK.replace("-", "_")}`)).toEqual([]);
