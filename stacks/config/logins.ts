@@ -106,6 +106,27 @@ export function checkLoginBindings(
   });
 }
 
+/** An auth mount is configured exactly when some app logs in with it. */
+function mountNeeded(
+  key: "kubernetes" | "jwt",
+  raw: unknown,
+  used: boolean,
+  expected: string,
+  problems: Problems,
+): boolean {
+  if (!used && raw !== undefined) {
+    problems.add(key, [], `applies when an app's auth lists "${key}"`, raw);
+  } else if (used && raw === undefined) {
+    problems.add(
+      key,
+      [],
+      `an app logs in with "${key}": expected the auth mount (${expected})`,
+      undefined,
+    );
+  }
+  return used && raw !== undefined;
+}
+
 /** The Kubernetes auth mount, where some app logs in with Kubernetes (and only then). */
 export function resolveKubernetesMount(
   raw: z.infer<typeof kubernetesMountSchema> | undefined,
@@ -113,19 +134,16 @@ export function resolveKubernetesMount(
   used: boolean,
   problems: Problems,
 ): KubernetesMountConfig | undefined {
-  if (!used) {
-    if (raw !== undefined) {
-      problems.add("kubernetes", [], 'applies when an app\'s auth lists "kubernetes"', raw);
-    }
-    return undefined;
-  }
-  if (raw === undefined) {
-    problems.add(
+  if (
+    !mountNeeded(
       "kubernetes",
-      [],
-      'an app logs in with "kubernetes": expected the auth mount (host, caCertificate, tokenReviewerJwt or useClientJwt)',
-      undefined,
-    );
+      raw,
+      used,
+      "host, caCertificate, tokenReviewerJwt or useClientJwt",
+      problems,
+    ) ||
+    !raw
+  ) {
     return undefined;
   }
   const useClientJwt = raw.useClientJwt ?? false;
@@ -161,19 +179,16 @@ export function resolveJwtMount(
   used: boolean,
   problems: Problems,
 ): JwtMountConfig | undefined {
-  if (!used) {
-    if (raw !== undefined) {
-      problems.add("jwt", [], 'applies when an app\'s auth lists "jwt"', raw);
-    }
-    return undefined;
-  }
-  if (raw === undefined) {
-    problems.add(
+  if (
+    !mountNeeded(
       "jwt",
-      [],
-      'an app logs in with "jwt": expected the auth mount (boundIssuer and jwksUrl, validationPublicKeys or oidcDiscoveryUrl, or a preset)',
-      undefined,
-    );
+      raw,
+      used,
+      "boundIssuer and jwksUrl, validationPublicKeys or oidcDiscoveryUrl, or a preset",
+      problems,
+    ) ||
+    !raw
+  ) {
     return undefined;
   }
   const github = raw.preset === "github-actions";

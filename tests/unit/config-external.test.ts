@@ -1,6 +1,6 @@
-import { ConfigError, loadConfig, type PlatformConfig } from "../../stacks/config";
+import { loadConfig, type PlatformConfig } from "../../stacks/config";
 import { testCertificates } from "./contract";
-import { stackConfigSource } from "./harness";
+import { stackConfigSource, configProblems } from "./harness";
 
 const CA = testCertificates().caCertPem;
 
@@ -12,21 +12,7 @@ function load(
   return loadConfig(stackConfigSource(stack, overrides, secrets), "vault-platform", stack);
 }
 
-function problemsOf(
-  stack: string,
-  overrides: Record<string, unknown>,
-  secrets: Record<string, unknown> = {},
-): string[] {
-  try {
-    load(stack, overrides, secrets);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      return [...error.problems];
-    }
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
-}
+const problemsOf = configProblems;
 
 const APPROLE = { method: "approle", roleId: "program-role-id" };
 const external = (server: Record<string, unknown>) => ({

@@ -1,6 +1,6 @@
 /** How apps log in: bad config for the Kubernetes and JWT logins, with exact messages. */
-import { ConfigError, loadConfig } from "../../stacks/config";
-import { stackConfigSource } from "./harness";
+import { loadConfig } from "../../stacks/config";
+import { stackConfigSource, configProblems } from "./harness";
 
 function load(
   stack: string,
@@ -15,15 +15,7 @@ function problemsOf(
   overrides: Record<string, unknown>,
   secrets: Record<string, unknown> = stack === "dev" ? {} : { vaultToken: "t" },
 ): string[] {
-  try {
-    load(stack, overrides, secrets);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      return [...error.problems];
-    }
-    throw error;
-  }
-  return [];
+  return configProblems(stack, overrides, secrets);
 }
 
 const KEY = "-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----";

@@ -3,8 +3,7 @@
  * typo, unhelpful message): each refused before anything is created, as a ConfigError with the
  * exact message, never showing a value stored as secret.
  */
-import { ConfigError, loadConfig } from "../../stacks/config";
-import { stackConfigSource } from "./harness";
+import { configProblems } from "./harness";
 
 function problemsOf(
   stack: string,
@@ -13,15 +12,7 @@ function problemsOf(
     ? {}
     : { vaultToken: "t" },
 ): string[] {
-  try {
-    loadConfig(stackConfigSource(stack, overrides, secrets), "vault-platform", stack);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      return [...error.problems];
-    }
-    throw error;
-  }
-  return [];
+  return configProblems(stack, overrides, secrets);
 }
 
 const DURATION = 'expected a duration like "30s", "15m", "1h30m" or "7d"';

@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import type { ConfigSource } from "../../stacks/config";
+import { ConfigError, loadConfig, type ConfigSource } from "../../stacks/config";
 import { stackFileSource } from "../../stacks/stack-files";
 
 export interface RecordedResource {
@@ -196,4 +196,24 @@ export function graphSummary(): string {
     .map((resource) => `${resource.type} ${resource.name}`)
     .sort()
     .join("\n");
+}
+
+/**
+ * The problems loadConfig reports for a stack's committed files plus overrides (none: []); any
+ * error other than a ConfigError is rethrown, so a crash never passes for a refusal.
+ */
+export function configProblems(
+  stack: string,
+  overrides: Record<string, unknown>,
+  secrets: Record<string, unknown> = {},
+): string[] {
+  try {
+    loadConfig(stackConfigSource(stack, overrides, secrets), "vault-platform", stack);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      return [...error.problems];
+    }
+    throw error;
+  }
+  return [];
 }
