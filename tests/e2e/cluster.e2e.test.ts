@@ -22,7 +22,7 @@ import {
   stagingOnLoopback,
   stepTimer,
 } from "./helpers";
-import { preflight } from "./toolchain";
+import { requireToolchain } from "./toolchain";
 
 const STACK = `raft-${process.pid % 100000}`;
 const PORT = 25000 + (process.pid % 500) * 6;
@@ -62,10 +62,7 @@ async function until(
 }
 
 beforeAll(async () => {
-  const missing = await preflight();
-  if (missing) {
-    throw new Error(`tier 2 cannot run: ${missing}`);
-  }
+  await requireToolchain();
   stack = await openStack(opts);
   await stack.setAllConfig(
     { ...stagingOnLoopback(PORT), "vault-platform:server.nodes": { value: "3" } },

@@ -20,7 +20,7 @@ import { destroyStack, openStack, PROJECT_ROOT } from "../../cli/workspace";
 import { generateCertificates } from "../../infra/tls";
 import { vaultHttp, VaultHttpResponse } from "../../infra/vault-http";
 import { changesOf, postgresRoles, pulumiCli, removeLeftovers, stepTimer } from "./helpers";
-import { E2E_FLAVOR, E2E_IMAGE, E2E_PG_ADMIN, E2E_PG_PORT, preflight } from "./toolchain";
+import { E2E_FLAVOR, E2E_IMAGE, E2E_PG_ADMIN, E2E_PG_PORT, requireToolchain } from "./toolchain";
 
 const execFileAsync = promisify(execFile);
 const RUN = `ext-${process.pid}`;
@@ -334,10 +334,7 @@ async function configureStacks(roleId: string): Promise<void> {
 let dynamicUsersBefore: string[] = [];
 
 beforeAll(async () => {
-  const missing = await preflight();
-  if (missing) {
-    throw new Error(`tier 2 cannot run: ${missing}`);
-  }
+  await requireToolchain();
   if (E2E_FLAVOR !== "openbao") {
     return;
   }

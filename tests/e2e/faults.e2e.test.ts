@@ -11,8 +11,8 @@ import type { Stack } from "@pulumi/pulumi/automation";
 import { formatResults, runChecks } from "../../cli/checks";
 import { environmentOf } from "../../cli/verify";
 import { openStack, PROJECT_ROOT } from "../../cli/workspace";
-import { dockerLeftovers, postgresRoles, removeLeftovers } from "./helpers";
-import { E2E_FLAVOR, E2E_IMAGE, E2E_PG_ADMIN, E2E_PG_PORT, preflight } from "./toolchain";
+import { dockerLeftovers, postgresRoles, removeLeftovers, flavorAndPostgres } from "./helpers";
+import { E2E_FLAVOR, E2E_PG_ADMIN, E2E_PG_PORT, requireToolchain } from "./toolchain";
 
 const STACK = `pr-${4000 + (process.pid % 1000)}`;
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "vault-platform-faults-"));
@@ -103,17 +103,11 @@ async function scenario(fault: string, dataLost: string, body: () => Promise<voi
 }
 
 beforeAll(async () => {
-  const missing = await preflight();
-  if (missing) {
-    throw new Error(`tier 2 cannot run: ${missing}`);
-  }
+  await requireToolchain();
   stack = await openStack(opts);
   await stack.setAllConfig(
     {
-      "vault-platform:server.flavor": { value: E2E_FLAVOR },
-      "vault-platform:server.image": { value: E2E_IMAGE },
-      "vault-platform:postgres.port": { value: String(E2E_PG_PORT) },
-      "vault-platform:postgresAdminPassword": { value: E2E_PG_ADMIN.password, secret: true },
+      ...flavorAndPostgres(),
     },
     true,
   );

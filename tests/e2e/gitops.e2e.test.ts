@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { pulumiSearchPath, PROJECT_ROOT } from "../../cli/workspace";
-import { E2E_FLAVOR, E2E_IMAGE, E2E_PG_ADMIN, E2E_PG_PORT, preflight } from "./toolchain";
+import { E2E_FLAVOR, E2E_IMAGE, E2E_PG_ADMIN, E2E_PG_PORT, requireToolchain } from "./toolchain";
 
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "vault-platform-gitops-state-"));
 const PR = 7000 + (process.pid % 900);
@@ -66,10 +66,7 @@ function stackNames(): string[] {
 }
 
 beforeAll(async () => {
-  const missing = await preflight();
-  if (missing) {
-    throw new Error(`tier 2 cannot run: ${missing}`);
-  }
+  await requireToolchain();
 }, 120_000);
 
 afterAll(() => {

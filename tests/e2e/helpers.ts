@@ -79,6 +79,16 @@ export function releaseForTeardown(cli: (...args: string[]) => string): void {
   }
 }
 
+/** The flavor and image under test and the throwaway Postgres, as a dev or PR stack needs them. */
+export function flavorAndPostgres(): ConfigMap {
+  return {
+    "vault-platform:server.flavor": { value: E2E_FLAVOR },
+    "vault-platform:server.image": { value: E2E_IMAGE },
+    "vault-platform:postgres.port": { value: String(E2E_PG_PORT) },
+    "vault-platform:postgresAdminPassword": { value: E2E_PG_ADMIN.password, secret: true },
+  };
+}
+
 /**
  * The staging profile on this host: the flavor under test on the host's network (the throwaway Postgres listens
  * on its loopback), two apps bound to loopback (staging requires CIDRs). Set with --path.

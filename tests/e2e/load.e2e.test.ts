@@ -10,8 +10,8 @@ import type { Stack } from "@pulumi/pulumi/automation";
 import { appLogin, vaultRequest } from "../../cli/checks";
 import { environmentOf } from "../../cli/verify";
 import { destroyStack, openStack, PROJECT_ROOT } from "../../cli/workspace";
-import { adminQuery, postgresRoles, removeLeftovers } from "./helpers";
-import { E2E_FLAVOR, E2E_IMAGE, E2E_PG_ADMIN, E2E_PG_PORT, preflight } from "./toolchain";
+import { adminQuery, postgresRoles, removeLeftovers, flavorAndPostgres } from "./helpers";
+import { E2E_FLAVOR, requireToolchain } from "./toolchain";
 
 const STACK = `pr-${6000 + (process.pid % 1000)}`;
 const REQUESTS = 200;
@@ -20,17 +20,11 @@ let stack: Stack;
 let destroyed = false;
 
 beforeAll(async () => {
-  const missing = await preflight();
-  if (missing) {
-    throw new Error(`tier 2 cannot run: ${missing}`);
-  }
+  await requireToolchain();
   stack = await openStack({ stackName: STACK, backendUrl: `file://${stateDir}`, stateDir });
   await stack.setAllConfig(
     {
-      "vault-platform:server.flavor": { value: E2E_FLAVOR },
-      "vault-platform:server.image": { value: E2E_IMAGE },
-      "vault-platform:postgres.port": { value: String(E2E_PG_PORT) },
-      "vault-platform:postgresAdminPassword": { value: E2E_PG_ADMIN.password, secret: true },
+      ...flavorAndPostgres(),
     },
     true,
   );

@@ -16,8 +16,15 @@ import { formatResults, runChecks, vaultRequest } from "../../cli/checks";
 import { environmentOf } from "../../cli/verify";
 import { destroyStack, openStack, PROJECT_ROOT } from "../../cli/workspace";
 import { generateCertificates } from "../../infra/tls";
-import { dockerLeftovers, postgresRoles, removeLeftovers, secondUp, stepTimer } from "./helpers";
-import { E2E_FLAVOR, E2E_IMAGE, E2E_PG_ADMIN, E2E_PG_PORT, preflight } from "./toolchain";
+import {
+  dockerLeftovers,
+  postgresRoles,
+  removeLeftovers,
+  secondUp,
+  stepTimer,
+  flavorAndPostgres,
+} from "./helpers";
+import { E2E_FLAVOR, E2E_IMAGE, requireToolchain } from "./toolchain";
 
 const STACK = `pr-${3000 + (process.pid % 1000)}`;
 const ISSUER = "https://ci.example.test";
@@ -107,19 +114,13 @@ async function startTokenReview(): Promise<number> {
 }
 
 beforeAll(async () => {
-  const missing = await preflight();
-  if (missing) {
-    throw new Error(`tier 2 cannot run: ${missing}`);
-  }
+  await requireToolchain();
   const port = await startTokenReview();
   stack = await openStack(opts);
   const publicKey = signingKey.publicKey.export({ type: "spki", format: "pem" }).toString();
   await stack.setAllConfig(
     {
-      "vault-platform:server.flavor": { value: E2E_FLAVOR },
-      "vault-platform:server.image": { value: E2E_IMAGE },
-      "vault-platform:postgres.port": { value: String(E2E_PG_PORT) },
-      "vault-platform:postgresAdminPassword": { value: E2E_PG_ADMIN.password, secret: true },
+      ...flavorAndPostgres(),
       "vault-platform:apps[0].name": { value: "orders" },
       "vault-platform:apps[0].auth[0]": { value: "approle" },
       "vault-platform:apps[0].auth[1]": { value: "jwt" },

@@ -24,7 +24,7 @@ import {
   stagingOnLoopback,
   stepTimer,
 } from "./helpers";
-import { preflight } from "./toolchain";
+import { requireToolchain } from "./toolchain";
 
 const STACK = `pgp-${process.pid % 100000}`;
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "vault-platform-pgp-state-"));
@@ -84,10 +84,7 @@ async function upFailure(): Promise<string> {
 }
 
 beforeAll(async () => {
-  const missing = await preflight();
-  if (missing) {
-    throw new Error(`tier 2 cannot run: ${missing}`);
-  }
+  await requireToolchain();
   const publicKeys = HOLDERS.map((email) => {
     const spec = path.join(gnupgHome, `${email}.spec`);
     fs.writeFileSync(

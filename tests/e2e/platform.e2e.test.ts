@@ -20,7 +20,7 @@ import {
 import { environmentOf } from "../../cli/verify";
 import { openStack, pulumiEnv, PROJECT_ROOT } from "../../cli/workspace";
 import { reveal, stepTimer } from "./helpers";
-import { E2E_FLAVOR, E2E_IMAGE, E2E_PG_ADMIN, E2E_PG_PORT, preflight } from "./toolchain";
+import { E2E_FLAVOR, E2E_IMAGE, E2E_PG_ADMIN, E2E_PG_PORT, requireToolchain } from "./toolchain";
 
 const base = 1000 + (process.pid % 8000);
 const STACKS = [`pr-${base}`, `pr-${base + 1}`];
@@ -62,10 +62,7 @@ function stackConfigFile(stackName: string): string {
 }
 
 beforeAll(async () => {
-  const missing = await preflight();
-  if (missing) {
-    throw new Error(`tier 2 cannot run: ${missing}`);
-  }
+  await requireToolchain();
   for (const stackName of STACKS) {
     const stack = await openStack(opts(stackName));
     // Set the way a user would: `pulumi config set [--secret] --path <key> <value>`.

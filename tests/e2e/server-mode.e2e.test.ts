@@ -24,7 +24,7 @@ import {
   stagingOnLoopback,
   stepTimer,
 } from "./helpers";
-import { E2E_PG_ADMIN, E2E_PG_PORT, preflight } from "./toolchain";
+import { E2E_PG_ADMIN, E2E_PG_PORT, requireToolchain } from "./toolchain";
 
 const STACK = `srv-${process.pid % 100000}`;
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "vault-platform-server-state-"));
@@ -54,10 +54,7 @@ async function pgLogin(user: string, password: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  const missing = await preflight();
-  if (missing) {
-    throw new Error(`tier 2 cannot run: ${missing}`);
-  }
+  await requireToolchain();
   stack = await openStack(opts);
   await stack.setAllConfig(
     {

@@ -177,3 +177,11 @@ export async function preflight(): Promise<string | undefined> {
   }
   return ensurePostgres();
 }
+
+/** The first step of every tier-2 file: the toolchain and services, or one clear error. */
+export async function requireToolchain(): Promise<void> {
+  const missing = await preflight();
+  if (missing) {
+    throw new Error(`tier 2 cannot run: ${missing}`);
+  }
+}
