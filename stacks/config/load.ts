@@ -10,12 +10,8 @@ import { parseDuration } from "../../infra/duration";
 import { pgIdentifier } from "../../infra/naming";
 import { DEFAULT_IMAGES, profileDefaults } from "../profiles";
 import { jwtMountSchema, kubernetesMountSchema } from "./login-schemas";
-import {
-  checkLoginBindings,
-  resolveAppLogins,
-  resolveJwtMount,
-  resolveKubernetesMount,
-} from "./logins";
+import { resolveJwtMount, resolveKubernetesMount } from "./logins";
+import { checkApps, resolveApps } from "./apps";
 import { resolveProfile } from "./profile";
 import { readSeeds, resolveSeeds } from "./seeds";
 import { checkFieldsApply, checkNoAuditDevices, resolveExternal, serverModeOf } from "./external";
@@ -35,24 +31,19 @@ import {
 import {
   checkAtMost,
   checkAutoRotatePeriod,
-  checkBoundCidrs,
   checkDerivedPorts,
   checkDurations,
   checkImage,
   checkMounts,
-  checkPathSegments,
   checkPostgresHost,
   checkPostgresUser,
   checkPrPort,
   checkNodesAndPgpKeys,
-  checkTransitKeysOnce,
   checkUnknownKeys,
 } from "./rules";
 import { ConfigSource, NAMESPACE } from "./source";
 import { checkNoPrivateKey, resolveTls } from "./tls";
-import type { AppConfig, PlatformConfig } from "./types";
-
-const DEFAULT_APP_KV_READ = (app: string): string[] => [`${app}/*`];
+import type { PlatformConfig } from "./types";
 
 /**
  * Reads and validates the whole stack config. Throws a ConfigError listing every problem found.
@@ -194,15 +185,7 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
     path: transit?.path ?? "transit",
     autoRotatePeriod: transit?.autoRotatePeriod ?? defaults.transit.autoRotatePeriod,
   };
-  const resolvedApps: AppConfig[] = (apps ?? []).map((app, index) => ({
-    name: app.name,
-    kv: { read: app.kv?.read ?? DEFAULT_APP_KV_READ(app.name), write: app.kv?.write ?? [] },
-    database: app.database ?? "none",
-    transitKeys: app.transitKeys ?? [],
-    boundCidrs: app.boundCidrs ?? [],
-    issueSecretId: app.issueSecretId ?? false,
-    ...resolveAppLogins(app, index, problems),
-  }));
+  const resolvedApps = resolveApps(apps ?? [], problems);
   const usesLogin = (method: "kubernetes" | "jwt") =>
     resolvedApps.some((app) => app.auth.includes(method));
   const kubernetesMount = resolveKubernetesMount(
@@ -316,47 +299,7 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
     problems,
   );
   checkAutoRotatePeriod(resolvedTransit.autoRotatePeriod, problems);
-  resolvedApps.forEach((app, index) => {
-    for (const access of ["read", "write"] as const) {
-      app.kv[access].forEach((kvPath, i) =>
-        checkPathSegments("apps", [index, "kv", access, i], kvPath, problems),
-      );
-    }
-  });
-  checkTransitKeysOnce(resolvedApps, problems);
-  checkBoundCidrs(profile, resolvedApps, rules.requireBoundCidrs, problems);
-  checkLoginBindings(profile, resolvedApps, rules.requireBoundCidrs, problems);
-  if (resolvedApps.length === 0) {
-    problems.add("apps", [], "expected at least one app (see README: adding an app)", apps);
-  }
-  const appNames = new Set<string>();
-  const keyOwners = new Map<string, string>();
-  resolvedApps.forEach((app, index) => {
-    if (appNames.has(app.name)) {
-      problems.add("apps", [index, "name"], "app names must be unique", app.name);
-    }
-    appNames.add(app.name);
-    for (const key of app.transitKeys) {
-      const owner = keyOwners.get(key);
-      if (owner !== undefined && owner !== app.name) {
-        problems.add(
-          "apps",
-          [index, "transitKeys"],
-          `transit key "${key}" already belongs to app "${owner}"`,
-          app.transitKeys,
-        );
-      }
-      keyOwners.set(key, app.name);
-    }
-    if (rules.requireBoundCidrs && app.auth.includes("approle") && app.boundCidrs.length === 0) {
-      problems.add(
-        "apps",
-        [index, "boundCidrs"],
-        `the ${profile} profile requires AppRole logins bound to CIDRs`,
-        app.boundCidrs,
-      );
-    }
-  });
+  checkApps(resolvedApps, apps, profile, rules, problems);
   const resolvedSeeds = resolveSeeds(seeds, problems);
 
   if (problems.list.length > 0) {
