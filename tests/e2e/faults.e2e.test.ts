@@ -73,7 +73,9 @@ function cli(args: string[], killWhen?: RegExp): Promise<Run> {
 /** A run that must have succeeded: on failure, the end of its output says why. */
 function expectSucceeded(run: Run): void {
   if (run.code !== 0) {
-    throw new Error(`exit ${run.code}:\n${run.output.split("\n").slice(-40).join("\n")}`);
+    const lines = run.output.split("\n");
+    const errors = lines.filter((line) => /error/i.test(line)).slice(0, 20);
+    throw new Error(`exit ${run.code}:\n${[...errors, "...", ...lines.slice(-15)].join("\n")}`);
   }
 }
 
