@@ -33,6 +33,41 @@ const table: {
 let stack: Stack;
 let removed = false;
 
+/** Every process below a pid (the engine starts its plugins in process groups of their own). */
+function descendants(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of fs.readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  const found: number[] = [];
+  const queue = [root];
+  while (queue.length > 0) {
+    for (const child of children.get(queue.shift() as number) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
+/** What a closed laptop or a cancelled CI job does to a run: every one of its processes dies. */
+function killRun(pid: number): void {
+  const all = [pid, ...descendants(pid)];
+  for (const target of all) {
+    try {
+      process.kill(target, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
 interface Run {
   readonly code: number | null;
   readonly output: string;
@@ -57,8 +92,8 @@ function cli(args: string[], killWhen?: RegExp): Promise<Run> {
       output += chunk.toString();
       if (killWhen && !killed && killWhen.test(output)) {
         killed = true;
-        // The whole process group: npm, the CLI, the engine, the language host, the providers.
-        process.kill(-(child.pid as number), "SIGKILL");
+        // The whole run: npm, the CLI, the engine, the language host and every provider plugin.
+        killRun(child.pid as number);
       }
     };
     child.stdout?.on("data", onData);
