@@ -1,28 +1,65 @@
 /**
- * npm run test:e2e: runs tier 2 where the toolchain is present. Where it is not, prints one line
- * naming what is missing and that tier 2 was NOT RUN (it is never reported as passed).
+ * npm run test:e2e: runs tier 2 where the toolchain is present, once per flavor whose image is in
+ * the local engine (E2E_FLAVOR selects one). What cannot run is named in one line and marked NOT
+ * RUN; it is never reported as passed.
  */
 import { spawnSync } from "child_process";
 import * as path from "path";
-import { preflight } from "./toolchain";
+import { E2E_FLAVORS, E2eFlavor, missingImage, preflightShared } from "./toolchain";
 
-async function main(): Promise<number> {
-  const missing = await preflight();
-  if (missing) {
-    console.log(`tier 2 (end-to-end): NOT RUN, ${missing}`);
-    return process.env.E2E_REQUIRED === "1" ? 1 : 0;
+function flavorsAsked(): readonly E2eFlavor[] {
+  const asked = process.env.E2E_FLAVOR;
+  if (asked === undefined) {
+    return E2E_FLAVORS;
   }
+  if (!E2E_FLAVORS.includes(asked as E2eFlavor)) {
+    throw new Error(`E2E_FLAVOR must be one of ${E2E_FLAVORS.join(", ")}, not "${asked}"`);
+  }
+  return [asked as E2eFlavor];
+}
+
+function runFlavor(flavor: E2eFlavor): boolean {
   const jest = path.join(__dirname, "..", "..", "node_modules", ".bin", "jest");
+  const started = Date.now();
   const result = spawnSync(
     jest,
     ["-c", "jest.e2e.config.js", "--runInBand", ...process.argv.slice(2)],
     {
       stdio: "inherit",
       cwd: path.join(__dirname, "..", ".."),
+      env: { ...process.env, E2E_FLAVOR: flavor },
     },
   );
-  console.log(`tier 2 (end-to-end): ${result.status === 0 ? "PASSED" : "FAILED"}`);
-  return result.status ?? 1;
+  const seconds = Math.round((Date.now() - started) / 1000);
+  console.log(
+    `tier 2 (end-to-end, ${flavor}): ${result.status === 0 ? "PASSED" : "FAILED"} in ${seconds}s`,
+  );
+  return result.status === 0;
+}
+
+async function main(): Promise<number> {
+  const required = process.env.E2E_REQUIRED === "1";
+  const missing = await preflightShared();
+  if (missing) {
+    console.log(`tier 2 (end-to-end): NOT RUN, ${missing}`);
+    return required ? 1 : 0;
+  }
+  let failed = false;
+  let ran = 0;
+  for (const flavor of flavorsAsked()) {
+    const noImage = missingImage(flavor);
+    if (noImage) {
+      console.log(`tier 2 (end-to-end, ${flavor}): NOT RUN, ${noImage}`);
+      failed ||= required;
+      continue;
+    }
+    ran += 1;
+    failed = !runFlavor(flavor) || failed;
+  }
+  console.log(
+    `tier 2 (end-to-end): ${failed ? "FAILED" : ran === 0 ? "NOT RUN" : "PASSED"} (${ran} flavor${ran === 1 ? "" : "s"} run)`,
+  );
+  return failed ? 1 : 0;
 }
 
 main().then(

@@ -9,10 +9,20 @@ import * as os from "os";
 import * as path from "path";
 import { pulumiSearchPath, PROJECT_ROOT } from "../../cli/workspace";
 
-export const E2E_FLAVOR = (process.env.E2E_FLAVOR ?? "openbao") as "vault" | "openbao";
-export const E2E_IMAGE =
-  process.env.E2E_IMAGE ??
-  (E2E_FLAVOR === "openbao" ? "openbao/openbao:2.6.2" : "hashicorp/vault:1.20.4");
+export type E2eFlavor = "vault" | "openbao";
+export const E2E_FLAVORS: readonly E2eFlavor[] = ["openbao", "vault"];
+
+/** The image a flavor is tested with: E2E_IMAGE where set, else the pinned default. */
+export function imageOf(flavor: E2eFlavor): string {
+  return (
+    process.env.E2E_IMAGE ??
+    (flavor === "openbao" ? "openbao/openbao:2.6.2" : "hashicorp/vault:1.20.4")
+  );
+}
+
+/** The one place every tier-2 test takes its flavor and image from. */
+export const E2E_FLAVOR = (process.env.E2E_FLAVOR ?? "openbao") as E2eFlavor;
+export const E2E_IMAGE = imageOf(E2E_FLAVOR);
 export const E2E_PG_PORT = Number(process.env.E2E_PG_PORT ?? 55432);
 export const E2E_PG_DIR = path.join(os.tmpdir(), "vault-platform-e2e-pg");
 
@@ -88,19 +98,22 @@ function postgresBin(binary: string): string | undefined {
 
 export const E2E_PG_ADMIN = { user: "postgres", password: "e2e-admin-" + process.pid.toString(36) };
 
+/** A command run as the cluster's owner (postgres when we are root). */
+function asPostgres(args: string[]): { ok: boolean; out: string } {
+  return process.getuid?.() === 0
+    ? run("runuser", ["-u", "postgres", "--", ...args])
+    : run(args[0], args.slice(1));
+}
+
 /** A throwaway cluster on 127.0.0.1:E2E_PG_PORT with password auth; started once per run. */
 async function ensurePostgres(): Promise<string | undefined> {
   const initdb = postgresBin("initdb");
-  const pgCtl = postgresBin("pg_ctl");
-  if (!initdb || !pgCtl) {
+  const pgCtlBinary = postgresBin("pg_ctl");
+  if (!initdb || !pgCtlBinary) {
     return "Postgres server binaries (initdb, pg_ctl) are missing (Debian package postgresql)";
   }
-  const asPostgres = (args: string[]) =>
-    process.getuid?.() === 0
-      ? run("runuser", ["-u", "postgres", "--", ...args])
-      : run(args[0], args.slice(1));
   const passwordFile = path.join(E2E_PG_DIR, "..", "vault-platform-e2e-pg.pw");
-  if (fs.existsSync(E2E_PG_DIR) && asPostgres([pgCtl, "status", "-D", E2E_PG_DIR]).ok) {
+  if (fs.existsSync(E2E_PG_DIR) && asPostgres([pgCtlBinary, "status", "-D", E2E_PG_DIR]).ok) {
     E2E_PG_ADMIN.password = fs.readFileSync(passwordFile, "utf8").trim();
     return undefined;
   }
@@ -122,24 +135,52 @@ async function ensurePostgres(): Promise<string | undefined> {
   if (!init.ok) {
     return `initdb failed: ${init.out.split("\n").slice(-3).join(" ")}`;
   }
-  const start = asPostgres([
-    pgCtl,
-    "start",
-    "-D",
-    E2E_PG_DIR,
-    "-w",
-    "-l",
-    path.join(E2E_PG_DIR, "server.log"),
-    "-o",
-    `-p ${E2E_PG_PORT} -c listen_addresses=127.0.0.1 -k ${E2E_PG_DIR} -c max_connections=200`,
-  ]);
-  return start.ok
-    ? undefined
-    : `Postgres did not start: ${start.out.split("\n").slice(-3).join(" ")}`;
+  return startPostgres();
 }
 
-/** Returns undefined when tier 2 can run, else one line saying what is missing. */
-export async function preflight(): Promise<string | undefined> {
+/** Runs pg_ctl on the throwaway cluster as its owner; undefined or one line of what failed. */
+function pgCtl(action: "start" | "stop"): string | undefined {
+  const binary = postgresBin("pg_ctl");
+  if (!binary) {
+    return "pg_ctl is missing (Debian package postgresql)";
+  }
+  const args = [binary, action, "-D", E2E_PG_DIR, "-w"];
+  if (action === "start") {
+    args.push(
+      "-l",
+      path.join(E2E_PG_DIR, "server.log"),
+      "-o",
+      `-p ${E2E_PG_PORT} -c listen_addresses=127.0.0.1 -k ${E2E_PG_DIR} -c max_connections=200`,
+    );
+  } else {
+    args.push("-m", "fast");
+  }
+  const result = asPostgres(args);
+  return result.ok
+    ? undefined
+    : `Postgres did not ${action}: ${result.out.split("\n").slice(-3).join(" ")}`;
+}
+
+/** Starts the throwaway cluster again, its data kept (after stopPostgres). */
+export function startPostgres(): string | undefined {
+  return pgCtl("start");
+}
+
+/** Stops the throwaway cluster, as an outage of the database server does. */
+export function stopPostgres(): string | undefined {
+  return pgCtl("stop");
+}
+
+/** Undefined when the flavor's image is in the local engine, else one line saying so. */
+export function missingImage(flavor: E2eFlavor): string | undefined {
+  const image = imageOf(flavor);
+  return run("docker", ["image", "inspect", image]).ok
+    ? undefined
+    : `the image ${image} is not in the local Docker engine (no registry is reachable to pull it)`;
+}
+
+/** Undefined when tier 2 can run (the image of E2E_FLAVOR aside), else one line saying what is missing. */
+export async function preflightShared(): Promise<string | undefined> {
   const searchPath = pulumiSearchPath();
   const pulumi = which("pulumi", searchPath);
   if (!pulumi) {
@@ -172,10 +213,12 @@ export async function preflight(): Promise<string | undefined> {
   if (docker) {
     return docker;
   }
-  if (!run("docker", ["image", "inspect", E2E_IMAGE]).ok) {
-    return `the image ${E2E_IMAGE} is not in the local Docker engine (no registry is reachable to pull it)`;
-  }
   return ensurePostgres();
+}
+
+/** Returns undefined when tier 2 can run for E2E_FLAVOR, else one line saying what is missing. */
+export async function preflight(): Promise<string | undefined> {
+  return (await preflightShared()) ?? missingImage(E2E_FLAVOR);
 }
 
 /** The first step of every tier-2 file: the toolchain and services, or one clear error. */
