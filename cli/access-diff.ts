@@ -6,7 +6,7 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { AccessModel, accessModel } from "../infra/access";
+import { AccessModel, accessModel } from "../infra/apps";
 import type { Capability } from "../infra/policies";
 import { loadConfig } from "../stacks/config";
 import { inferProfile } from "../stacks/profiles";

@@ -5,6 +5,7 @@
  */
 import { execFileSync } from "child_process";
 import { Client } from "pg";
+import { appPolicyName } from "../infra/apps";
 import { LOGIN_LABELS, LoginMethod, loginAs } from "./app-logins";
 import { vaultRequest } from "./vault-client";
 
@@ -14,6 +15,8 @@ export { vaultRequest, type VaultTarget } from "./vault-client";
 
 export interface AppUnderTest {
   readonly name: string;
+  /** Its ACL policy (the stack output; derived from the name where an older stack lacks it). */
+  readonly policy?: string;
   /** AppRole role_id (apps that log in with AppRole). */
   readonly roleId?: string;
   /** Login methods (default AppRole only). */
@@ -103,12 +106,16 @@ function toBase64(text: string): string {
   return Buffer.from(text, "utf8").toString("base64");
 }
 
+function policyOf(app: AppUnderTest): string {
+  return app.policy ?? appPolicyName(app.name);
+}
+
 /** Paths an app's token must be denied, whatever the app declares. */
 export function forbiddenPaths(env: Environment, app: AppUnderTest): string[] {
   const others = env.apps.filter((other) => other.name !== app.name);
   return [
     "sys/mounts",
-    "sys/policies/acl/app-" + app.name,
+    `sys/policies/acl/${policyOf(app)}`,
     // Audit devices are the root namespace's only.
     ...(env.namespace ? [] : ["sys/audit"]),
     `auth/${env.mounts.approle}/role/${app.name}/secret-id`,
@@ -185,8 +192,8 @@ export async function runChecks(env: Environment): Promise<CheckResult[]> {
         expect(self.status === 200, `lookup-self answered HTTP ${self.status}`);
         const policies = [...self.body.data.policies].sort();
         expect(
-          JSON.stringify(policies) === JSON.stringify([`app-${app.name}`]),
-          `token policies are ${JSON.stringify(policies)}, expected only app-${app.name}`,
+          JSON.stringify(policies) === JSON.stringify([policyOf(app)]),
+          `token policies are ${JSON.stringify(policies)}, expected only ${policyOf(app)}`,
         );
         token ??= login.token;
         return `token with policies ${JSON.stringify(policies)}, ttl ${self.body.data.ttl}s`;

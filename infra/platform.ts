@@ -2,7 +2,7 @@ import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
 import type { PlatformConfig } from "../stacks/config";
-import { appAccess } from "./access";
+import { AppOutputs, appOutputs, planApps } from "./apps";
 import { AppRole } from "./approle";
 import { Bootstrap } from "./bootstrap";
 import { Audit } from "./audit";
@@ -14,7 +14,6 @@ import { connectExternal } from "./external-cluster";
 import { pgIdentifier } from "./naming";
 import { runOwnServer } from "./own-server";
 import { PolicySet } from "./policy-set";
-import { appPolicyName, renderAppPolicy } from "./policies";
 import { Seeds } from "./seeds";
 import { FLAVOR_TRAITS, auditDeviceSpecs } from "./server-config";
 import type { VaultAccess } from "./vault-request";
@@ -32,19 +31,6 @@ export interface PlatformArgs {
 
 /** A dev server's access: its address and root token. */
 type DevAccess = VaultAccess & { readonly token: pulumi.Input<string> };
-
-export interface AppOutputs {
-  /** AppRole role_id (apps that log in with AppRole). */
-  readonly roleId?: pulumi.Output<string>;
-  /** Login methods; each has a role named after the app. */
-  readonly logins: readonly string[];
-  readonly policy: string;
-  readonly kvRead: readonly string[];
-  readonly kvWrite: readonly string[];
-  readonly databaseRole?: string;
-  readonly databaseAccess?: "readonly" | "readwrite";
-  readonly transitKeys: readonly string[];
-}
 
 /**
  * The whole environment: the server, then everything configured inside it. The only place that
@@ -77,6 +63,7 @@ export class Platform extends pulumi.ComponentResource {
     const config = args.config;
     const rolePrefix = pgIdentifier("vp", config.stack);
     const protect = config.protect;
+    const plans = planApps(config);
 
     const auditDevices = auditDeviceSpecs(
       config.audit.devices,
@@ -152,8 +139,8 @@ export class Platform extends pulumi.ComponentResource {
       `${name}-transit`,
       {
         path: config.transit.path,
-        keys: config.apps.flatMap((app) =>
-          app.transitKeys.map((key) => ({
+        keys: plans.flatMap((plan) =>
+          plan.transitKeys.map((key) => ({
             name: key,
             autoRotatePeriodSeconds: config.transit.autoRotatePeriodSeconds,
           })),
@@ -164,9 +151,6 @@ export class Platform extends pulumi.ComponentResource {
       afterAudit,
     );
 
-    const databaseApps = config.apps.flatMap((app) =>
-      app.database === "none" ? [] : [{ name: app.name, access: app.database }],
-    );
     this.database = new Database(
       `${name}-database`,
       {
@@ -179,7 +163,7 @@ export class Platform extends pulumi.ComponentResource {
         tableOwner: config.postgres.adminUser,
         rolePrefix,
         maxOpenConnections: config.postgres.maxOpenConnections,
-        apps: databaseApps,
+        apps: plans.flatMap((plan) => (plan.databaseRole ? [plan.databaseRole] : [])),
         defaultTtlSeconds: config.database.defaultTtlSeconds,
         maxTtlSeconds: config.database.maxTtlSeconds,
         protect,
@@ -192,13 +176,10 @@ export class Platform extends pulumi.ComponentResource {
       afterAudit,
     );
 
-    const access = appAccess(config);
     this.policies = new PolicySet(
       `${name}-policies`,
       {
-        documents: Object.fromEntries(
-          access.map((app) => [appPolicyName(app.name), renderAppPolicy(app)]),
-        ),
+        documents: Object.fromEntries(plans.map((plan) => [plan.policyName, plan.policyDocument])),
       },
       afterAudit,
     );
@@ -207,11 +188,11 @@ export class Platform extends pulumi.ComponentResource {
       `${name}-approle`,
       {
         path: config.approle.path,
-        roles: config.apps
-          .filter((app) => app.auth.includes("approle"))
-          .map((app) => ({
+        roles: plans
+          .filter(({ app }) => app.auth.includes("approle"))
+          .map(({ app, policyName }) => ({
             name: app.name,
-            policy: this.policies.policies[appPolicyName(app.name)].name,
+            policy: this.policies.policies[policyName].name,
             tokenTtlSeconds: config.approle.tokenTtlSeconds,
             tokenMaxTtlSeconds: config.approle.tokenMaxTtlSeconds,
             secretIdTtlSeconds: config.approle.secretIdTtlSeconds,
@@ -224,9 +205,9 @@ export class Platform extends pulumi.ComponentResource {
       afterAudit,
     );
 
-    const loginApps = config.apps.map((app) => ({
+    const loginApps = plans.map(({ app, policyName }) => ({
       app,
-      policy: this.policies.policies[appPolicyName(app.name)].name,
+      policy: this.policies.policies[policyName].name,
     }));
     const tokenSettings = {
       tokenTtlSeconds: config.approle.tokenTtlSeconds,
@@ -257,19 +238,9 @@ export class Platform extends pulumi.ComponentResource {
       afterAudit,
     );
 
-    const apps: Record<string, AppOutputs> = {};
-    for (const app of config.apps) {
-      apps[app.name] = {
-        roleId: this.approle.roleIds[app.name],
-        logins: app.auth,
-        policy: appPolicyName(app.name),
-        kvRead: app.kv.read,
-        kvWrite: app.kv.write,
-        databaseRole: app.database === "none" ? undefined : app.name,
-        databaseAccess: app.database === "none" ? undefined : app.database,
-        transitKeys: app.transitKeys,
-      };
-    }
+    const apps: Record<string, AppOutputs> = Object.fromEntries(
+      plans.map((plan) => [plan.app.name, appOutputs(plan, this.approle.roleIds[plan.app.name])]),
+    );
     this.apps = apps;
     this.registerOutputs({ address: this.address, apps });
   }

@@ -135,10 +135,6 @@ export function appPolicyRules(app: AppAccess): PolicyRule[] {
   ]);
 }
 
-export function appPolicyName(app: string): string {
-  return `app-${app}`;
-}
-
 export function renderAppPolicy(app: AppAccess): string {
   return renderPolicyHcl(
     appPolicyRules(app),

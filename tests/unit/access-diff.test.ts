@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { accessModelOf, diffAccess } from "../../cli/access-diff";
-import { accessModel } from "../../infra/access";
+import { accessModel } from "../../infra/apps";
 import { loadConfig } from "../../stacks/config";
 import { stackFileSource } from "../../stacks/stack-files";
 import { testCertificates } from "./contract";

@@ -2,12 +2,12 @@ import * as fs from "fs";
 import * as path from "path";
 import {
   AppAccess,
-  appPolicyName,
   appPolicyRules,
   normalizeRules,
   renderAppPolicy,
   renderPolicyHcl,
 } from "../../infra/policies";
+import { appPolicyName } from "../../infra/apps";
 
 const GOLDEN = path.join(__dirname, "../fixtures/golden");
 
