@@ -31,6 +31,25 @@ function capabilities(list: readonly string[]): string {
   return list.length === 0 ? "" : list.map((capability) => `\`${capability}\``).join(" ");
 }
 
+/** A titled Markdown table, or one sentence where it has no rows. */
+function section(
+  title: string,
+  empty: string,
+  header: readonly string[],
+  rows: readonly string[][],
+): string[] {
+  const lines = ["", `### ${title}`, ""];
+  if (rows.length === 0) {
+    return [...lines, empty];
+  }
+  return [
+    ...lines,
+    `| ${header.join(" | ")} |`,
+    `|${" --- |".repeat(header.length)}`,
+    ...rows.map((row) => `| ${row.join(" | ")} |`),
+  ];
+}
+
 export function renderComment(previews: readonly StackPreview[], commit: string): string {
   const lines = [COMMENT_MARKER, `## vault-platform preview for \`${commit.slice(0, 12)}\``, ""];
 
@@ -48,38 +67,36 @@ export function renderComment(previews: readonly StackPreview[], commit: string)
     lines.push("", `**${preview.stack}**: ${cell(preview.error as string)}`);
   }
 
-  lines.push("", "### Policy pack", "");
-  const findings = previews.flatMap((preview) =>
-    preview.policy.map((finding) => ({ stack: preview.stack, ...finding })),
+  lines.push(
+    ...section(
+      "Policy pack",
+      "No violations.",
+      ["stack", "rule", "level", "message"],
+      previews.flatMap((preview) =>
+        preview.policy.map((finding) => [
+          preview.stack,
+          finding.rule,
+          finding.level,
+          cell(finding.message),
+        ]),
+      ),
+    ),
+    ...section(
+      "Access diff",
+      "No app gains or loses access.",
+      ["stack", "app", "policy", "path", "gains", "loses"],
+      previews.flatMap((preview) =>
+        preview.access.map((change) => [
+          preview.stack,
+          change.app,
+          change.policy,
+          `\`${cell(change.path)}\``,
+          capabilities(change.added),
+          capabilities(change.removed),
+        ]),
+      ),
+    ),
   );
-  if (findings.length === 0) {
-    lines.push("No violations.");
-  } else {
-    lines.push("| stack | rule | level | message |", "| --- | --- | --- | --- |");
-    for (const finding of findings) {
-      lines.push(
-        `| ${finding.stack} | ${finding.rule} | ${finding.level} | ${cell(finding.message)} |`,
-      );
-    }
-  }
-
-  lines.push("", "### Access diff", "");
-  const access = previews.flatMap((preview) =>
-    preview.access.map((change) => ({ stack: preview.stack, ...change })),
-  );
-  if (access.length === 0) {
-    lines.push("No app gains or loses access.");
-  } else {
-    lines.push(
-      "| stack | app | policy | path | gains | loses |",
-      "| --- | --- | --- | --- | --- | --- |",
-    );
-    for (const change of access) {
-      lines.push(
-        `| ${change.stack} | ${change.app} | ${change.policy} | \`${cell(change.path)}\` | ${capabilities(change.added)} | ${capabilities(change.removed)} |`,
-      );
-    }
-  }
   lines.push("");
   return lines.join("\n");
 }

@@ -28,6 +28,20 @@ function tokenArgs(policy: pulumi.Input<string>, settings: LoginTokenSettings) {
   };
 }
 
+/** One role per app that declares bindings for the method, keyed by app name. */
+function rolePerApp<Bindings, Role>(
+  apps: readonly LoginRoleApp[],
+  bindingsOf: (app: AppConfig) => Bindings | undefined,
+  make: (app: AppConfig, bindings: Bindings, policy: pulumi.Input<string>) => Role,
+): Record<string, Role> {
+  return Object.fromEntries(
+    apps.flatMap(({ app, policy }) => {
+      const bindings = bindingsOf(app);
+      return bindings === undefined ? [] : [[app.name, make(app, bindings, policy)]];
+    }),
+  );
+}
+
 export interface KubernetesLoginsArgs extends LoginTokenSettings {
   readonly mount: KubernetesMountConfig;
   readonly apps: readonly LoginRoleApp[];
@@ -61,25 +75,23 @@ export class KubernetesLogins extends pulumi.ComponentResource {
       },
       { parent: this, additionalSecretOutputs: ["tokenReviewerJwt"] },
     );
-    const roles: Record<string, vault.kubernetes.AuthBackendRole> = {};
-    for (const { app, policy } of args.apps) {
-      const bindings = app.kubernetes;
-      if (!bindings) {
-        continue;
-      }
-      roles[app.name] = new vault.kubernetes.AuthBackendRole(
-        `${name}-${app.name}`,
-        {
-          backend: this.backend.path,
-          roleName: app.name,
-          boundServiceAccountNames: [...bindings.serviceAccounts],
-          boundServiceAccountNamespaces: [...bindings.namespaces],
-          audience: bindings.audience,
-          ...tokenArgs(policy, args),
-        },
-        { parent: this, dependsOn: [config] },
-      );
-    }
+    const roles = rolePerApp(
+      args.apps,
+      (app) => app.kubernetes,
+      (app, bindings, policy) =>
+        new vault.kubernetes.AuthBackendRole(
+          `${name}-${app.name}`,
+          {
+            backend: this.backend.path,
+            roleName: app.name,
+            boundServiceAccountNames: [...bindings.serviceAccounts],
+            boundServiceAccountNamespaces: [...bindings.namespaces],
+            audience: bindings.audience,
+            ...tokenArgs(policy, args),
+          },
+          { parent: this, dependsOn: [config] },
+        ),
+    );
     this.roles = roles;
     this.registerOutputs({ roles: Object.keys(roles) });
   }
@@ -113,37 +125,35 @@ export class JwtLogins extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const roles: Record<string, vault.jwt.AuthBackendRole> = {};
-    for (const { app, policy } of args.apps) {
-      const bindings = app.jwt;
-      if (!bindings) {
-        continue;
-      }
-      roles[app.name] = new vault.jwt.AuthBackendRole(
-        `${name}-${app.name}`,
-        {
-          backend: this.backend.path.apply((path) => path ?? args.mount.path),
-          roleName: app.name,
-          roleType: "jwt",
-          userClaim: bindings.userClaim,
-          boundAudiences:
-            bindings.boundAudiences.length > 0 ? [...bindings.boundAudiences] : undefined,
-          // Vault takes a list as one comma-separated value.
-          boundClaims:
-            Object.keys(bindings.boundClaims).length > 0
-              ? Object.fromEntries(
-                  Object.entries(bindings.boundClaims).map(([claim, value]) => [
-                    claim,
-                    typeof value === "string" ? value : value.join(","),
-                  ]),
-                )
-              : undefined,
-          boundSubject: bindings.boundSubject,
-          ...tokenArgs(policy, args),
-        },
-        { parent: this },
-      );
-    }
+    const roles = rolePerApp(
+      args.apps,
+      (app) => app.jwt,
+      (app, bindings, policy) =>
+        new vault.jwt.AuthBackendRole(
+          `${name}-${app.name}`,
+          {
+            backend: this.backend.path.apply((path) => path ?? args.mount.path),
+            roleName: app.name,
+            roleType: "jwt",
+            userClaim: bindings.userClaim,
+            boundAudiences:
+              bindings.boundAudiences.length > 0 ? [...bindings.boundAudiences] : undefined,
+            // Vault takes a list as one comma-separated value.
+            boundClaims:
+              Object.keys(bindings.boundClaims).length > 0
+                ? Object.fromEntries(
+                    Object.entries(bindings.boundClaims).map(([claim, value]) => [
+                      claim,
+                      typeof value === "string" ? value : value.join(","),
+                    ]),
+                  )
+                : undefined,
+            boundSubject: bindings.boundSubject,
+            ...tokenArgs(policy, args),
+          },
+          { parent: this },
+        ),
+    );
     this.roles = roles;
     this.registerOutputs({ roles: Object.keys(roles) });
   }
