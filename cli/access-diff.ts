@@ -7,7 +7,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { AccessModel, accessModel } from "../infra/apps";
-import type { Capability } from "../infra/policies";
+import type { Capability } from "../infra/acl-policy";
 import { loadConfig } from "../stacks/config";
 import { inferProfile } from "../stacks/profiles";
 import { stackFileSource } from "../stacks/stack-files";

@@ -11,7 +11,7 @@
 import * as fs from "fs";
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { parseDuration } from "../infra/duration";
-import { POLICY_PACK_DIR, policyConfigFor } from "../policy/enforcement";
+import { POLICY_PACK_DIR, policyConfigFor } from "../guardrails/enforcement";
 import { EPHEMERAL_STACK, inferProfile } from "../stacks/profiles";
 import { accessModelOf, diffAccess } from "./access-diff";
 import { StackPreview, renderComment } from "./comment";

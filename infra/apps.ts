@@ -5,7 +5,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { AppConfig, PlatformConfig } from "../stacks/config";
-import { AppAccess, PolicyRule, appPolicyRules, renderAppPolicy } from "./policies";
+import { AppAccess, PolicyRule, appPolicyRules, renderAppPolicy } from "./acl-policy";
 
 /** Every app's ACL policy is named with this prefix and the app's name. */
 export const APP_POLICY_PREFIX = "app-";

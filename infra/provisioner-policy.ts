@@ -3,7 +3,7 @@
  * the mounts and auth paths the stack configures (nested paths included), the sys paths that
  * manage them, and the token calls it makes on itself. Pure; golden-tested.
  */
-import { PolicyRule, renderPolicyHcl } from "./policies";
+import { PolicyRule, renderPolicyHcl } from "./acl-policy";
 
 /** The one admin policy: the provisioner's (policy-pack rules exempt exactly this name). */
 export const PROVISIONER_POLICY = "vault-platform-admin";

@@ -116,7 +116,9 @@ describe("env command line", () => {
   });
 
   it("makes the policy pack mandatory for staging/prod and advisory elsewhere", () => {
-    expect(policyOptions("prod").policyPackConfigs[0]).toMatch(/policy\/config\.mandatory\.json$/);
+    expect(policyOptions("prod").policyPackConfigs[0]).toMatch(
+      /guardrails\/config\.mandatory\.json$/,
+    );
     expect(policyOptions("staging").policyPackConfigs[0]).toMatch(/config\.mandatory\.json$/);
     expect(policyOptions("pr-7").policyPackConfigs[0]).toMatch(/config\.advisory\.json$/);
     expect(policyOptions("dev").policyPackConfigs[0]).toMatch(/config\.advisory\.json$/);

@@ -4,8 +4,8 @@ import {
   checkSecretIdUses,
   checkUnsealKeySplit,
   FINDING_RESOURCE_TYPES,
-} from "../../policy/findings";
-import type { CheckedResource } from "../../policy/rules";
+} from "../../guardrails/findings";
+import type { CheckedResource } from "../../guardrails/rules";
 
 type Check = (resource: CheckedResource, report: ReportViolation) => void;
 

@@ -1,11 +1,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import { PolicyPack, type ReportViolation } from "@pulumi/policy";
-import { TOKEN_SELF_SERVICE_RULES, renderAppPolicy, renderPolicyHcl } from "../../infra/policies";
+import { TOKEN_SELF_SERVICE_RULES, renderAppPolicy, renderPolicyHcl } from "../../infra/acl-policy";
 import { auditDeviceSpecs, renderServerConfig } from "../../infra/server-config";
-import { AclParseError, parseAclPolicy } from "../../policy/acl-document";
-import { POLICY_PACK_DIR, policyConfigFor } from "../../policy/enforcement";
-import { VAULT_PLATFORM_POLICIES } from "../../policy/policies";
+import { AclParseError, parseAclPolicy } from "../../guardrails/acl-document";
+import { POLICY_PACK_DIR, policyConfigFor } from "../../guardrails/enforcement";
+import { VAULT_PLATFORM_POLICIES } from "../../guardrails/policies";
 import {
   CheckedResource,
   DEFAULT_ACL_LIMITS,
@@ -21,7 +21,7 @@ import {
   checkServerListenerTls,
   checkTransitKey,
   reachesSys,
-} from "../../policy/rules";
+} from "../../guardrails/rules";
 import { buildProfile } from "./contract";
 import { recorded } from "./harness";
 import {
@@ -30,9 +30,9 @@ import {
   fromRecorded,
   packViolations,
   validationArgs,
-} from "./policy-harness";
+} from "./guardrails-harness";
 
-// Loading policy/index.ts must not start the pack's gRPC server (it exits the process when no
+// Loading guardrails/index.ts must not start the pack's gRPC server (it exits the process when no
 // engine is there); the mock records what the pack would serve instead.
 jest.mock("@pulumi/policy", () => ({ PolicyPack: jest.fn() }));
 
@@ -509,7 +509,7 @@ describe("policy acl-policy-least-privilege", () => {
     expect(reachesSys(policyPath)).toBe(expected);
   });
 
-  it("allows exactly the sys/ paths an app token gets for itself (infra/policies.ts)", () => {
+  it("allows exactly the sys/ paths an app token gets for itself (infra/acl-policy.ts)", () => {
     const selfServiceSys = TOKEN_SELF_SERVICE_RULES.map((rule) => rule.path).filter((rulePath) =>
       rulePath.startsWith("sys/"),
     );
@@ -752,9 +752,9 @@ const POLICY_NAMES = [
   "data-resources-protected",
 ];
 
-describe("the policy pack (policy/index.ts)", () => {
+describe("the policy pack (guardrails/index.ts)", () => {
   it("serves every policy as vault-platform, mandatory unless config lowers it", async () => {
-    await import("../../policy");
+    await import("../../guardrails");
     const pack = jest.mocked(PolicyPack);
     expect(pack).toHaveBeenCalledTimes(1);
     const [name, args] = pack.mock.calls[0];
@@ -812,7 +812,7 @@ describe("the policy pack (policy/index.ts)", () => {
   });
 });
 
-describe("enforcement per profile (policy/enforcement.ts)", () => {
+describe("enforcement per profile (guardrails/enforcement.ts)", () => {
   it.each<["dev" | "staging" | "prod" | "ephemeral", string, object]>([
     ["dev", "config.advisory.json", { all: "advisory" }],
     ["ephemeral", "config.advisory.json", { all: "advisory" }],
@@ -825,7 +825,7 @@ describe("enforcement per profile (policy/enforcement.ts)", () => {
   });
 
   it("points at the pack's own directory", () => {
-    expect(POLICY_PACK_DIR).toBe(path.resolve(__dirname, "../../policy"));
+    expect(POLICY_PACK_DIR).toBe(path.resolve(__dirname, "../../guardrails"));
     expect(fs.existsSync(path.join(POLICY_PACK_DIR, "PulumiPolicy.yaml"))).toBe(true);
   });
 });

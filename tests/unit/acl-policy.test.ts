@@ -6,7 +6,7 @@ import {
   normalizeRules,
   renderAppPolicy,
   renderPolicyHcl,
-} from "../../infra/policies";
+} from "../../infra/acl-policy";
 import { appPolicyName } from "../../infra/apps";
 
 const GOLDEN = path.join(__dirname, "../fixtures/golden");

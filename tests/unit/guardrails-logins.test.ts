@@ -1,6 +1,10 @@
 import type { ReportViolation } from "@pulumi/policy";
-import { checkJwtRole, checkKubernetesRole, LOGIN_RESOURCE_TYPES } from "../../policy/login-rules";
-import type { CheckedResource } from "../../policy/rules";
+import {
+  checkJwtRole,
+  checkKubernetesRole,
+  LOGIN_RESOURCE_TYPES,
+} from "../../guardrails/login-rules";
+import type { CheckedResource } from "../../guardrails/rules";
 
 function violationsOf(
   check: (resource: CheckedResource, report: ReportViolation) => void,

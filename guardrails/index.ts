@@ -1,6 +1,6 @@
 /**
  * The vault-platform CrossGuard policy pack. Run it with a preview or up:
- *   pulumi preview --policy-pack policy --policy-pack-config policy/config.advisory.json
+ *   pulumi preview --policy-pack guardrails --policy-pack-config guardrails/config.advisory.json
  * Checks live in rules.ts, their wiring in policies.ts; this file only starts the pack.
  */
 import { PolicyPack } from "@pulumi/policy";

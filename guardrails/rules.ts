@@ -266,7 +266,7 @@ export interface AclLimits {
 export const DEFAULT_ACL_LIMITS: AclLimits = { adminPolicyName: "vault-platform-admin" };
 
 /**
- * The sys/ paths an app token needs for itself (infra/policies.ts TOKEN_SELF_SERVICE_RULES); kept
+ * The sys/ paths an app token needs for itself (infra/acl-policy.ts TOKEN_SELF_SERVICE_RULES); kept
  * here, not imported, so that a change there shows up as a violation rather than passing quietly.
  */
 export const SELF_SERVICE_SYS_PATHS: readonly string[] = [

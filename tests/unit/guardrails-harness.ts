@@ -9,7 +9,7 @@ import type {
   ResourceValidationArgs,
   StackValidationArgs,
 } from "@pulumi/policy";
-import { VAULT_PLATFORM_POLICIES } from "../../policy/policies";
+import { VAULT_PLATFORM_POLICIES } from "../../guardrails/policies";
 import type { RecordedResource } from "./harness";
 
 export interface ResourceUnderTest {

@@ -1,6 +1,6 @@
 import { buildProfile } from "./contract";
 import { recorded } from "./harness";
-import { fromRecorded, packViolations } from "./policy-harness";
+import { fromRecorded, packViolations } from "./guardrails-harness";
 
 const role = (name: string) => `AppRole role "platform-approle-${name}"`;
 
