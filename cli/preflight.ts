@@ -109,23 +109,47 @@ const dockerInfo: Probe = async () => {
   });
 };
 
-/** A server the program runs needs the Docker engine. */
+type ImageProbe = (image: string) => Promise<void>;
+
+const imageInspect: ImageProbe = async (image) => {
+  await promisify(execFile)("docker", ["image", "inspect", "--format", "{{.Id}}", image], {
+    timeout: 15000,
+  });
+};
+
+/** A server (or Postgres) the program runs needs the Docker engine and its image. */
 export async function preflightDocker(
   config: PlatformConfig,
   probe: Probe = dockerInfo,
+  imageProbe: ImageProbe = imageInspect,
 ): Promise<string[]> {
+  // The stack's own Postgres runs only beside a server the program runs (never external).
   if (config.server.mode === "external") {
     return [];
   }
   try {
     await probe();
-    return [];
   } catch (error) {
     const reason = (error as Error).message.split("\n")[0];
     return [
       `vault-platform:server.mode: "${config.server.mode}" runs the server as containers, but the Docker engine does not answer (${reason}); start it (dockerd) and run again`,
     ];
   }
+  const images: [string, string][] = [["server.image", config.server.image]];
+  if (config.postgres.embedded) {
+    images.push(["postgres.image", config.postgres.embedded.image]);
+  }
+  const missing: string[] = [];
+  for (const [key, image] of images) {
+    try {
+      await imageProbe(image);
+    } catch {
+      missing.push(
+        `vault-platform:${key}: the image ${image} is not in the local Docker engine; pull or load it (docker pull ${image}) and run again`,
+      );
+    }
+  }
+  return missing;
 }
 
 type Connect = (settings: {
@@ -148,7 +172,11 @@ export async function preflightPostgres(
   password: string | undefined,
   connect: Connect = connectPostgres,
 ): Promise<string[]> {
-  const { host, port, adminUser, sslmode } = config.postgres;
+  const { host, port, adminUser, sslmode, embedded } = config.postgres;
+  if (embedded) {
+    // The stack runs it: it answers once its container is created.
+    return [];
+  }
   try {
     await connect({
       host,

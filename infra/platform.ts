@@ -1,4 +1,3 @@
-import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
 import type { PlatformConfig } from "../stacks/config";
@@ -7,6 +6,8 @@ import { AppRole } from "./approle";
 import { Bootstrap } from "./bootstrap";
 import { Audit } from "./audit";
 import { Database } from "./database";
+import type { EmbeddedPostgres } from "./embedded-postgres";
+import { connectPostgres } from "./postgres-connection";
 import { Kv } from "./kv";
 import { JwtLogins, KubernetesLogins } from "./login-roles";
 import type { Connection } from "./connection";
@@ -56,6 +57,8 @@ export class Platform extends pulumi.ComponentResource {
   public readonly kubernetesLogins?: KubernetesLogins;
   public readonly jwtLogins?: JwtLogins;
   public readonly seeds: Seeds;
+  /** Dev and pull-request stacks without postgres.host: their own Postgres. */
+  public readonly embeddedPostgres?: EmbeddedPostgres;
   public readonly apps: Readonly<Record<string, AppOutputs>>;
 
   constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -89,19 +92,8 @@ export class Platform extends pulumi.ComponentResource {
     this.address = connection.address;
     this.caCert = connection.caCert;
     this.vaultProvider = connection.provider;
-    const postgresProvider = new postgresql.Provider(
-      `${name}-postgres`,
-      {
-        host: config.postgres.host,
-        port: config.postgres.port,
-        username: config.postgres.adminUser,
-        password: config.postgres.adminPassword,
-        sslmode: config.postgres.sslmode,
-        superuser: true,
-        database: "postgres",
-      },
-      { parent: this },
-    );
+    const postgres = connectPostgres(this, name, config);
+    this.embeddedPostgres = postgres.embedded;
     const inVault: pulumi.ComponentResourceOptions = {
       parent: this,
       providers: { vault: this.vaultProvider },
@@ -171,9 +163,11 @@ export class Platform extends pulumi.ComponentResource {
         // Only Vault knows the password of its Postgres role afterwards (not dev: throwaway).
         rotateRootCredential: config.server.mode !== "dev",
         vaultProvider: this.vaultProvider,
-        postgresProvider,
+        postgresProvider: postgres.provider,
       },
-      afterAudit,
+      postgres.embedded
+        ? { ...afterAudit, dependsOn: [...Object.values(this.audit.devices), postgres.embedded] }
+        : afterAudit,
     );
 
     this.policies = new PolicySet(

@@ -53,6 +53,8 @@ export interface ProfileDefaults {
     readonly host?: string;
     readonly database?: string;
     readonly createDatabase: boolean;
+    /** Without postgres.host the stack runs its own Postgres (else: a config error). */
+    readonly embedded: boolean;
   };
   readonly approle: {
     readonly tokenTtl: string;
@@ -75,10 +77,11 @@ const local = {
     allowDevMode: true,
     requireTls: false,
   },
-  // A local Postgres listens on the host's loopback, which only a host-networked container reaches.
-  // A local server switched to server mode gets a generated certificate.
+  // A Postgres on the host's loopback (the stack's own, or one set in postgres.host) is reached by
+  // a host-networked container only. A local server switched to server mode gets a generated
+  // certificate.
   server: { mode: "dev", network: "host", port: 8200, tls: "generated" },
-  postgres: { host: "127.0.0.1", createDatabase: true },
+  postgres: { createDatabase: true, embedded: true },
   approle: {
     tokenTtl: "1h",
     tokenMaxTtl: "4h",
@@ -102,7 +105,7 @@ const hardened = {
   },
   // Staging generates its certificate; prod brings one from the organization's CA.
   server: { mode: "server", network: "bridge", port: 8200, tls: "generated" },
-  postgres: { createDatabase: false },
+  postgres: { createDatabase: false, embedded: false },
   approle: {
     tokenTtl: "20m",
     tokenMaxTtl: "1h",

@@ -7,11 +7,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { parseDuration } from "../../infra/duration";
-import { pgIdentifier } from "../../infra/naming";
 import { DEFAULT_IMAGES, profileDefaults } from "../profiles";
 import { jwtMountSchema, kubernetesMountSchema } from "./login-schemas";
 import { resolveJwtMount, resolveKubernetesMount } from "./logins";
 import { checkApps, resolveApps } from "./apps";
+import { resolvePostgres } from "./postgres";
 import { resolveProfile } from "./profile";
 import { readSeeds, resolveSeeds } from "./seeds";
 import { checkFieldsApply, checkNoAuditDevices, resolveExternal, serverModeOf } from "./external";
@@ -35,7 +35,6 @@ import {
   checkDurations,
   checkImage,
   checkMounts,
-  checkPostgresHost,
   checkPostgresUser,
   checkPrPort,
   checkNodesAndPgpKeys,
@@ -147,16 +146,18 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
       tlsMode,
     );
   }
-  const resolvedPostgres = {
-    host: postgres?.host ?? defaults.postgres.host,
-    port: postgres?.port ?? 5432,
-    database: postgres?.database ?? pgIdentifier("vp", stack),
-    adminUser: postgres?.adminUser ?? "postgres",
-    adminPassword: postgresAdminPassword,
-    sslmode: postgres?.sslmode ?? "disable",
-    createDatabase: postgres?.createDatabase ?? defaults.postgres.createDatabase,
-    maxOpenConnections: postgres?.maxOpenConnections ?? 4,
-  };
+  const resolvedPostgres = resolvePostgres(
+    {
+      postgres,
+      adminPassword: postgresAdminPassword,
+      defaults,
+      profile,
+      stack,
+      network: resolvedServer.network,
+      external,
+    },
+    problems,
+  );
   const resolvedApprole = {
     path: approle?.path ?? "approle",
     tokenTtl: approle?.tokenTtl ?? defaults.approle.tokenTtl,
@@ -222,24 +223,6 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
       true,
     );
   }
-  if (resolvedPostgres.host === undefined) {
-    problems.add(
-      "postgres",
-      ["host"],
-      `the ${profile} profile has no default Postgres host; expected a host name or address`,
-      undefined,
-    );
-  } else if (
-    resolvedServer.network === "bridge" &&
-    ["127.0.0.1", "localhost", "::1"].includes(resolvedPostgres.host)
-  ) {
-    problems.add(
-      "postgres",
-      ["host"],
-      'a container on a bridge network cannot reach the host\'s loopback; set vault-platform:server.network to "host" or use an address Vault can reach',
-      resolvedPostgres.host,
-    );
-  }
   if (protectValue === false && !rules.teardownAllowed) {
     problems.add(
       "protect",
@@ -281,9 +264,6 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
     checkDerivedPorts(resolvedServer.port, resolvedServer.nodes, problems);
     checkPrPort(stack, server?.port !== undefined, problems);
   }
-  if (resolvedPostgres.host !== undefined) {
-    checkPostgresHost(resolvedPostgres.host, problems);
-  }
   checkPostgresUser(resolvedPostgres.adminUser, problems);
   checkDurations(
     [
@@ -316,7 +296,7 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
     vaultToken: external ? undefined : vaultToken,
     external: cluster.external,
     namespace: cluster.namespace,
-    postgres: { ...resolvedPostgres, host: resolvedPostgres.host as string },
+    postgres: resolvedPostgres,
     kv: {
       path: resolvedKv.path,
       maxVersions: resolvedKv.maxVersions,

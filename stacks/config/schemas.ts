@@ -38,6 +38,11 @@ export function isPinnedImage(image: string): boolean {
   return tag !== null && tag[1] !== "latest";
 }
 
+/** An image reference pinned to a version tag or digest. */
+const pinnedImage = z.string().refine(isPinnedImage, {
+  error: 'expected an image pinned to a version tag or digest (not "latest", not untagged)',
+});
+
 const DNS_NAME =
   /^(\*\.)?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 export const tlsSchema = z.strictObject({
@@ -161,12 +166,7 @@ export const namespaceSchema = z.strictObject({
 
 export const serverSchema = z.strictObject({
   ...clusterFields,
-  image: z
-    .string()
-    .refine(isPinnedImage, {
-      error: 'expected an image pinned to a version tag or digest (not "latest", not untagged)',
-    })
-    .optional(),
+  image: pinnedImage.optional(),
   mode: z.enum(SERVER_MODES).optional(),
   network: z.enum(["host", "bridge"]).optional(),
   bindAddress: z.string().regex(IPV4, { error: "expected an IPv4 address" }).optional(),
@@ -201,6 +201,8 @@ export const serverSchema = z.strictObject({
 
 export const postgresSchema = z.strictObject({
   host: z.string().min(1, { error: "expected a host name or address" }).optional(),
+  /** Dev and pull-request stacks without postgres.host: the image of their own Postgres. */
+  image: pinnedImage.optional(),
   port: port.optional(),
   database: z
     .string()

@@ -4,6 +4,21 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Flavor, ProfileName, ProfileRules, ServerMode } from "../profiles";
 
+export interface PostgresConfig {
+  /** Where the program and Vault reach Postgres (the stack's own: loopback). */
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  readonly adminUser: string;
+  /** Unset for the stack's own Postgres: generated, then. */
+  readonly adminPassword?: pulumi.Output<string>;
+  readonly sslmode: "disable" | "require" | "verify-ca" | "verify-full";
+  readonly createDatabase: boolean;
+  readonly maxOpenConnections: number;
+  /** Dev and pull-request stacks without postgres.host run their own Postgres container. */
+  readonly embedded?: { readonly image: string };
+}
+
 export type AppLoginMethod = "approle" | "kubernetes" | "jwt";
 
 export interface AppConfig {
@@ -81,16 +96,7 @@ export interface PlatformConfig {
   readonly namespace?: NamespaceConfig;
   /** Server mode: the token of an already initialized server (else the program initializes it). */
   readonly vaultToken?: pulumi.Output<string>;
-  readonly postgres: {
-    readonly host: string;
-    readonly port: number;
-    readonly database: string;
-    readonly adminUser: string;
-    readonly adminPassword?: pulumi.Output<string>;
-    readonly sslmode: "disable" | "require" | "verify-ca" | "verify-full";
-    readonly createDatabase: boolean;
-    readonly maxOpenConnections: number;
-  };
+  readonly postgres: PostgresConfig;
   readonly kv: {
     readonly path: string;
     readonly maxVersions: number;

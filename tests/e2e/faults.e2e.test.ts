@@ -3,7 +3,7 @@
  * destroy, verify). Each scenario runs the CLI as a user does, as a child process killed with
  * SIGKILL where the fault is an interrupted run, and prints a table at the end.
  */
-import { ChildProcess, execFileSync, spawn } from "child_process";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -19,6 +19,7 @@ import {
   removeLeftovers,
   reveal,
 } from "./helpers";
+import { expectSucceeded, npmRun, Run, Trigger } from "./npm-run";
 import {
   E2E_FLAVOR,
   E2E_PG_ADMIN,
@@ -47,99 +48,9 @@ const table: {
 let stack: Stack;
 let removed = false;
 
-/** Every process below a pid (the engine starts its plugins in process groups of their own). */
-function descendants(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of fs.readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-      const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  const found: number[] = [];
-  const queue = [root];
-  while (queue.length > 0) {
-    for (const child of children.get(queue.shift() as number) ?? []) {
-      found.push(child);
-      queue.push(child);
-    }
-  }
-  return found;
-}
-
-/** What a closed laptop or a cancelled CI job does to a run: every one of its processes dies. */
-function killRun(pid: number): void {
-  const all = [pid, ...descendants(pid)];
-  for (const target of all) {
-    try {
-      process.kill(target, "SIGKILL");
-    } catch {
-      // Already gone.
-    }
-  }
-}
-
-interface Run {
-  readonly code: number | null;
-  readonly output: string;
-}
-
-/** Something done to the environment once a run's output matches `when`. */
-interface Trigger {
-  readonly when: RegExp;
-  readonly act: () => void;
-}
-
-/**
- * `npm run <command> -- --stack S ...` as a user runs it; killed with SIGKILL once `killWhen`
- * matches, or `trigger` acted on once its pattern matches.
- */
+/** `npm run <command> -- --stack STACK ...` on this suite's stack (see npmRun). */
 function cli(args: string[], killWhen?: RegExp, trigger?: Trigger): Promise<Run> {
-  return new Promise((resolve) => {
-    const child: ChildProcess = spawn(
-      "npm",
-      ["run", "-s", ...args.slice(0, 1), "--", "--stack", STACK, ...args.slice(1)],
-      {
-        cwd: PROJECT_ROOT,
-        env,
-        detached: true,
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    let output = "";
-    let killed = false;
-    let acted = false;
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (trigger && !acted && trigger.when.test(output)) {
-        acted = true;
-        trigger.act();
-      }
-      if (killWhen && !killed && killWhen.test(output)) {
-        killed = true;
-        // The whole run: npm, the CLI, the engine, the language host and every provider plugin.
-        killRun(child.pid as number);
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    child.on("exit", (code) => {
-      outputs.push(output);
-      resolve({ code, output });
-    });
-  });
-}
-
-/** A run that must have succeeded: on failure, the end of its output says why. */
-function expectSucceeded(run: Run): void {
-  if (run.code !== 0) {
-    const lines = run.output.split("\n");
-    const errors = lines.filter((line) => /error/i.test(line)).slice(0, 20);
-    throw new Error(`exit ${run.code}:\n${[...errors, "...", ...lines.slice(-15)].join("\n")}`);
-  }
+  return npmRun({ stack: STACK, env, outputs }, args, killWhen, trigger);
 }
 
 async function verifyPasses(): Promise<void> {

@@ -15,8 +15,11 @@ function load(
 const problemsOf = configProblems;
 
 const APPROLE = { method: "approle", roleId: "program-role-id" };
+/** An external cluster reaches Postgres over the network: every case names a host. */
+const PG = { postgres: { host: "pg.example.internal" } };
 const external = (server: Record<string, unknown>) => ({
   server: { mode: "external", address: "https://vault.example.internal:8200", ...server },
+  ...PG,
 });
 
 // [case, stack, config overrides, secret config, exact messages]
@@ -67,7 +70,7 @@ const BAD_INPUTS: [string, string, Record<string, unknown>, Record<string, unkno
   [
     "no address",
     "dev",
-    { server: { mode: "external", auth: APPROLE } },
+    { server: { mode: "external", auth: APPROLE }, ...PG },
     { vaultSecretId: "s" },
     [
       'vault-platform:server.address: server.mode "external" needs the cluster\'s API address, e.g. "https://vault.example.internal:8200"; got nothing',
@@ -253,6 +256,7 @@ const BAD_INPUTS: [string, string, Record<string, unknown>, Record<string, unkno
     "a shared cluster with http",
     "pr-7",
     {
+      ...PG,
       sharedCluster: {
         address: "http://127.0.0.1:8200",
         auth: { method: "jwt", role: "pr", jwtEnv: "CI_JWT" },
@@ -316,6 +320,7 @@ describe("external mode: resolution", () => {
 
   it("a pr-<n> stack with a shared cluster lives in its own namespace, created with it", () => {
     const config = load("pr-7", {
+      ...PG,
       sharedCluster: {
         flavor: "openbao",
         address: "https://vault.example.internal:8200",

@@ -257,8 +257,32 @@ const BAD_INPUTS: [string, string, Record<string, unknown>, string][] = [
   [
     "bridge network to loopback Postgres",
     "dev",
-    { server: { network: "bridge" } },
+    { server: { network: "bridge" }, postgres: { host: "127.0.0.1" } },
     'vault-platform:postgres.host: a container on a bridge network cannot reach the host\'s loopback; set vault-platform:server.network to "host" or use an address Vault can reach; got "127.0.0.1"',
+  ],
+  [
+    "the stack's own Postgres on a bridge network",
+    "dev",
+    { server: { network: "bridge" } },
+    'vault-platform:postgres.host: the stack\'s own Postgres runs on the host network; set vault-platform:server.network to "host", or postgres.host to a server Vault can reach; got nothing',
+  ],
+  [
+    "an image for the stack's own Postgres beside a given host",
+    "dev",
+    { postgres: { host: "db.internal", image: "postgres:15.18" } },
+    'vault-platform:postgres.image: applies only to the stack\'s own Postgres, which runs where postgres.host is unset; got "postgres:15.18"',
+  ],
+  [
+    "an unpinned image for the stack's own Postgres",
+    "pr-7",
+    { postgres: { image: "postgres:latest" } },
+    'vault-platform:postgres.image: expected an image pinned to a version tag or digest (not "latest", not untagged); got "postgres:latest"',
+  ],
+  [
+    "TLS to the stack's own Postgres",
+    "pr-7",
+    { postgres: { sslmode: "require" } },
+    'vault-platform:postgres.sslmode: the stack\'s own Postgres listens on loopback without TLS; expected "disable" or a postgres.host; got "require"',
   ],
   [
     "two engines on one path",

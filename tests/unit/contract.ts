@@ -102,6 +102,11 @@ export async function buildProfile(
   return { config, platform };
 }
 
+/** The server's containers (not the stack's own Postgres). */
+export function serverContainers() {
+  return ofType(T.container).filter((container) => !container.inputs.name.endsWith("-postgres"));
+}
+
 export function mountsOfType(type: string) {
   return ofType(T.mount).filter((mount) => mount.inputs.type === type);
 }
@@ -111,7 +116,9 @@ export async function expectProfileContract(
   config: PlatformConfig,
   platform: Platform,
 ): Promise<void> {
-  expect(ofType(T.container)).toHaveLength(1);
+  // The server, and beside it the stack's own Postgres where it runs one.
+  expect(serverContainers()).toHaveLength(1);
+  expect(ofType(T.container)).toHaveLength(config.postgres.embedded ? 2 : 1);
 
   const kv = mountsOfType("kv");
   expect(kv).toHaveLength(1);
@@ -146,7 +153,7 @@ export async function expectProfileContract(
   expect(platform.audit.paths.length).toBeGreaterThanOrEqual(minAudit);
   if (config.server.flavor === "openbao") {
     // OpenBao: declared in the server config file uploaded into the container.
-    const serverConfig = JSON.parse(ofType(T.container)[0].inputs.uploads[0].content);
+    const serverConfig = JSON.parse(serverContainers()[0].inputs.uploads[0].content);
     expect(serverConfig.audit).toHaveLength(platform.audit.paths.length);
     expect(ofType(T.audit)).toHaveLength(0);
   } else {

@@ -40,6 +40,7 @@ describe("preflightExternal", () => {
             address: ["https://a.internal:8200", "https://b.internal:8200"],
             auth: { method: "token" },
           },
+          postgres: { host: "pg.internal" },
           ...(namespace ? { namespace } : {}),
         },
         { vaultToken: "t" },
@@ -93,7 +94,14 @@ describe("preflightExternal", () => {
 });
 
 describe("preflight of a server the program runs", () => {
-  const dev = () => loadConfig(stackConfigSource("dev", {}), "vault-platform", "dev");
+  const dev = () =>
+    loadConfig(
+      stackConfigSource("dev", { postgres: { host: "127.0.0.1" } }),
+      "vault-platform",
+      "dev",
+    );
+  const ownPostgres = () => loadConfig(stackConfigSource("pr-7", {}), "vault-platform", "pr-7");
+  const present = () => Promise.resolve();
 
   it("stops when the Docker engine does not answer, naming the mode", async () => {
     expect(
@@ -105,7 +113,27 @@ describe("preflight of a server the program runs", () => {
     ).toEqual([
       'vault-platform:server.mode: "dev" runs the server as containers, but the Docker engine does not answer (Cannot connect to the Docker daemon at unix:///var/run/docker.sock); start it (dockerd) and run again',
     ]);
-    expect(await preflightDocker(dev(), () => Promise.resolve())).toEqual([]);
+    expect(await preflightDocker(dev(), present, present)).toEqual([]);
+  });
+
+  it("names each image the engine lacks: the server's, and the stack's own Postgres'", async () => {
+    const asked: string[] = [];
+    const missing = (image: string) => {
+      asked.push(image);
+      return Promise.reject(new Error(`No such image: ${image}`));
+    };
+    expect(await preflightDocker(ownPostgres(), present, missing)).toEqual([
+      "vault-platform:server.image: the image hashicorp/vault:1.20.4 is not in the local Docker engine; pull or load it (docker pull hashicorp/vault:1.20.4) and run again",
+      "vault-platform:postgres.image: the image postgres:15.18 is not in the local Docker engine; pull or load it (docker pull postgres:15.18) and run again",
+    ]);
+    expect(asked).toEqual(["hashicorp/vault:1.20.4", "postgres:15.18"]);
+    expect(await preflightDocker(ownPostgres(), present, present)).toEqual([]);
+  });
+
+  it("does not connect to the stack's own Postgres: the stack creates it", async () => {
+    const connect = jest.fn(() => Promise.reject(new Error("must not be called")));
+    expect(await preflightPostgres(ownPostgres(), undefined, connect)).toEqual([]);
+    expect(connect).not.toHaveBeenCalled();
   });
 
   it("stops when the Postgres admin connection fails, naming the key and address, never the password", async () => {

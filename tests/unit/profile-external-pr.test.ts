@@ -15,6 +15,7 @@ describe("external cluster, pr-<n> on a shared cluster (JWT login, own namespace
           address: ["https://127.0.0.1:8200", "https://127.0.0.1:8202"],
           auth: { method: "jwt", path: "ci", role: "pr-environments", jwtEnv: "CI_JWT" },
         },
+        postgres: { host: "127.0.0.1" },
       },
       { vaultToken: "" },
     );

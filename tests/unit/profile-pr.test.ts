@@ -37,4 +37,47 @@ describe("ephemeral profile (pr-1)", () => {
     expect(named("platform-database-vault-role").inputs.name).toBe("vp_pr_1_vault");
     expect(graphSummary()).toMatchSnapshot();
   });
+
+  it("runs its own Postgres: loopback only, password generated and handed over in a file", async () => {
+    const { config } = await buildProfile(
+      "pr-1",
+      { server: { flavor: "openbao" } },
+      { postgresAdminPassword: "" },
+    );
+    expect(config.postgres).toMatchObject({
+      host: "127.0.0.1",
+      port: 40001,
+      embedded: { image: "postgres:15.18" },
+    });
+    const postgres = named("platform-postgres-server-container");
+    expect(postgres.inputs).toMatchObject({
+      name: "vp-pr-1-postgres",
+      image: "postgres:15.18",
+      networkMode: "host",
+      command: [
+        "postgres",
+        "-c",
+        "listen_addresses=127.0.0.1",
+        "-c",
+        "port=40001",
+        "-c",
+        "max_connections=100",
+      ],
+      envs: ["POSTGRES_USER=postgres", "POSTGRES_PASSWORD_FILE=/run/postgres-admin-password"],
+      wait: true,
+      volumes: [{ containerPath: "/var/lib/postgresql/data", volumeName: "vp-pr-1-postgres" }],
+    });
+    expect(postgres.secretInputs).toEqual(["uploads"]);
+    // The generated password reaches the container and the admin connection, nowhere else.
+    const password = named("platform-postgres-server-admin-password");
+    expect(password.inputs).toMatchObject({ length: 32, special: false });
+    const provider = named("platform-postgres");
+    expect(provider.inputs).toMatchObject({ host: "127.0.0.1", port: "40001" });
+    expect(provider.secretInputs).toContain("password");
+    expect(postgres.inputs.uploads[0].content).toBe(provider.inputs.password);
+    expect(named("platform-postgres-server-data").inputs.labels).toEqual([
+      { label: "vault-platform.project", value: "vault-platform" },
+      { label: "vault-platform.stack", value: "pr-1" },
+    ]);
+  });
 });

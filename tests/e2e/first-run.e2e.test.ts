@@ -1,0 +1,96 @@
+/**
+ * Tier 2: a first run with nothing but Docker, the Pulumi CLI and the images. No Postgres is
+ * named and no PGPASSWORD is set: the pr-<n> stack runs its own Postgres container. `npm run up`,
+ * `npm run verify`, a second `up` without changes, and `npm run destroy -- --remove` that leaves
+ * no container, volume, network or stack.
+ */
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { openStack, PROJECT_ROOT } from "../../cli/workspace";
+import { dockerLeftovers, removeLeftovers } from "./helpers";
+import { expectSucceeded, npmRun, Run } from "./npm-run";
+import { E2E_FLAVOR, E2E_IMAGE, requireToolchain } from "./toolchain";
+
+const STACK = `pr-${5000 + (process.pid % 1000)}`;
+const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "vault-platform-first-run-"));
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  PULUMI_BACKEND_URL: `file://${stateDir}`,
+  PULUMI_CONFIG_PASSPHRASE_FILE: path.join(stateDir, "passphrase"),
+};
+delete env.PGPASSWORD;
+delete env.PGHOST;
+const outputs: string[] = [];
+let stack: Stack;
+let removed = false;
+
+function run(args: string[]): Promise<Run> {
+  return npmRun({ stack: STACK, env, outputs }, args);
+}
+
+beforeAll(async () => {
+  await requireToolchain();
+  stack = await openStack({ stackName: STACK, backendUrl: `file://${stateDir}`, stateDir });
+  // The flavor under test; nothing about Postgres.
+  await stack.setAllConfig({
+    "vault-platform:server.flavor": { value: E2E_FLAVOR },
+    "vault-platform:server.image": { value: E2E_IMAGE },
+  });
+}, 120_000);
+
+afterAll(async () => {
+  if (!removed) {
+    await run(["destroy", "--remove"]);
+    await removeLeftovers(STACK).catch(() => undefined);
+  }
+  fs.rmSync(path.join(PROJECT_ROOT, `Pulumi.${STACK}.yaml`), { force: true });
+  fs.rmSync(stateDir, { recursive: true, force: true });
+}, 600_000);
+
+describe(`first run: no Postgres named, no PGPASSWORD (${E2E_FLAVOR})`, () => {
+  it("npm run up brings the environment up with its own Postgres", async () => {
+    const up = await run(["up"]);
+    expectSucceeded(up);
+    expect(up.output).toMatch(/postgres-server-container\s+created/);
+    const inspect = (...args: string[]) =>
+      execFileSync("docker", args, { encoding: "utf8" }).trim();
+    expect(inspect("inspect", "--format", "{{.State.Health.Status}}", `vp-${STACK}-postgres`)).toBe(
+      "healthy",
+    );
+    // Its admin password is in a file, not in the container's environment.
+    expect(
+      inspect("inspect", "--format", "{{json .Config.Env}}", `vp-${STACK}-postgres`),
+    ).toContain("POSTGRES_PASSWORD_FILE=");
+    expect(inspect("volume", "inspect", "--format", "{{.Name}}", `vp-${STACK}-postgres`)).toBe(
+      `vp-${STACK}-postgres`,
+    );
+  }, 600_000);
+
+  it("npm run verify passes, dynamic credentials included", async () => {
+    const verify = await run(["verify"]);
+    expectSucceeded(verify);
+    expect(verify.output).toMatch(/dynamic|database|creds/i);
+    expect(verify.output).not.toMatch(/\bFAIL\b/);
+  }, 300_000);
+
+  it("a second npm run up changes nothing", async () => {
+    const again = await run(["up"]);
+    expectSucceeded(again);
+    expect(again.output).not.toMatch(/[1-9]\d* (to create|created|to update|updated|to replace)/);
+  }, 600_000);
+
+  it("npm run destroy -- --remove leaves no container, volume, network or stack", async () => {
+    const destroy = await run(["destroy", "--remove"]);
+    expectSucceeded(destroy);
+    removed = true;
+    expect(dockerLeftovers(STACK)).toEqual([]);
+    expect(fs.existsSync(path.join(PROJECT_ROOT, `Pulumi.${STACK}.yaml`))).toBe(false);
+    const stacks = fs.existsSync(path.join(stateDir, ".pulumi", "stacks"))
+      ? fs.readdirSync(path.join(stateDir, ".pulumi", "stacks"), { recursive: true })
+      : [];
+    expect(stacks.filter((file) => String(file).includes(STACK))).toEqual([]);
+  }, 600_000);
+});
