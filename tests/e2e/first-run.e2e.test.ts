@@ -35,10 +35,13 @@ beforeAll(async () => {
   await requireToolchain();
   stack = await openStack({ stackName: STACK, backendUrl: `file://${stateDir}`, stateDir });
   // The flavor under test; nothing about Postgres.
-  await stack.setAllConfig({
-    "vault-platform:server.flavor": { value: E2E_FLAVOR },
-    "vault-platform:server.image": { value: E2E_IMAGE },
-  });
+  await stack.setAllConfig(
+    {
+      "vault-platform:server.flavor": { value: E2E_FLAVOR },
+      "vault-platform:server.image": { value: E2E_IMAGE },
+    },
+    true,
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -88,9 +91,12 @@ describe(`first run: no Postgres named, no PGPASSWORD (${E2E_FLAVOR})`, () => {
     removed = true;
     expect(dockerLeftovers(STACK)).toEqual([]);
     expect(fs.existsSync(path.join(PROJECT_ROOT, `Pulumi.${STACK}.yaml`))).toBe(false);
-    const stacks = fs.existsSync(path.join(stateDir, ".pulumi", "stacks"))
-      ? fs.readdirSync(path.join(stateDir, ".pulumi", "stacks"), { recursive: true })
-      : [];
-    expect(stacks.filter((file) => String(file).includes(STACK))).toEqual([]);
+    // The backend lists no stack (its file backend keeps only dated backups of removed ones).
+    const listed = execFileSync("pulumi", ["stack", "ls", "--json"], {
+      cwd: PROJECT_ROOT,
+      env,
+      encoding: "utf8",
+    });
+    expect((JSON.parse(listed) as { name: string }[]).map((entry) => entry.name)).toEqual([]);
   }, 600_000);
 });
