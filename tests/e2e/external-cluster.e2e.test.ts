@@ -289,6 +289,7 @@ async function adminSetup(): Promise<string> {
 
 async function configureStacks(roleId: string): Promise<void> {
   const common = {
+    "vault-platform:postgres.host": { value: "127.0.0.1" },
     "vault-platform:postgres.port": { value: String(E2E_PG_PORT) },
     "vault-platform:postgresAdminPassword": { value: E2E_PG_ADMIN.password, secret: true },
     'vault-platform:seeds["orders/config"].data.api_key': {

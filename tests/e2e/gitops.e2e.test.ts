@@ -87,6 +87,7 @@ describe("GitOps CLI", () => {
       {
         "vault-platform:server.flavor": E2E_FLAVOR,
         "vault-platform:server.image": E2E_IMAGE,
+        "vault-platform:postgres.host": "127.0.0.1",
         "vault-platform:postgres.port": String(E2E_PG_PORT),
       },
       { "vault-platform:postgresAdminPassword": E2E_PG_ADMIN.password },

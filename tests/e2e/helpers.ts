@@ -84,6 +84,7 @@ export function flavorAndPostgres(): ConfigMap {
   return {
     "vault-platform:server.flavor": { value: E2E_FLAVOR },
     "vault-platform:server.image": { value: E2E_IMAGE },
+    "vault-platform:postgres.host": { value: "127.0.0.1" },
     "vault-platform:postgres.port": { value: String(E2E_PG_PORT) },
     "vault-platform:postgresAdminPassword": { value: E2E_PG_ADMIN.password, secret: true },
   };
