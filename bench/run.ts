@@ -1,0 +1,182 @@
+/**
+ * npm run bench [-- --quick | --large | --apps 10,100]
+ *
+ * Brings up pr-<n> environments with 10, 100 and 300 generated apps (1000 with --large; 10 only
+ * with --quick) and times, as a user runs them: up, a no-op up, preview, verify and destroy. In
+ * the same run, the floor: the same Vault calls and SQL sent directly. Prints a table and writes
+ * bench/results.json and bench/results.svg. Never fails on a time; fails only when a command does.
+ */
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { openStack, PROJECT_ROOT } from "../cli/workspace";
+import { BenchApp, benchApps, benchStack } from "./apps";
+import { FloorTimes, measureFloor } from "./floor";
+import { renderPlot, Series } from "./plot";
+
+const COMMANDS = ["up", "noop-up", "preview", "verify", "destroy"] as const;
+type Command = (typeof COMMANDS)[number];
+
+interface SizeResult {
+  readonly apps: number;
+  readonly resources?: number;
+  readonly seconds: Record<Command, number>;
+  /** Resources a no-op up changed (must be 0). */
+  readonly noopChanges: number;
+  readonly floor: FloorTimes;
+}
+
+function sizesAsked(argv: readonly string[]): number[] {
+  if (argv.includes("--quick")) {
+    return [10];
+  }
+  const index = argv.indexOf("--apps");
+  if (index >= 0) {
+    return (argv[index + 1] ?? "")
+      .split(",")
+      .map(Number)
+      .filter((n) => n > 0);
+  }
+  return argv.includes("--large") ? [10, 100, 300, 1000] : [10, 100, 300];
+}
+
+/** `npm run <command> -- --stack S ...` as a user runs it; its seconds and output. */
+function npmRun(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ seconds: number; output: string }> {
+  const started = process.hrtime.bigint();
+  return new Promise((resolve, reject) => {
+    const child = spawn("npm", ["run", "-s", ...args], { cwd: PROJECT_ROOT, env });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.on("exit", (code) => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      if (code === 0) {
+        resolve({ seconds, output });
+      } else {
+        reject(
+          new Error(
+            `npm run ${args.join(" ")} exited ${code}:\n${output.split("\n").slice(-20).join("\n")}`,
+          ),
+        );
+      }
+    });
+  });
+}
+
+function changedCount(output: string): number {
+  return [...output.matchAll(/(\d+) (created|updated|replaced|deleted)/g)].reduce(
+    (sum, match) => sum + Number(match[1]),
+    0,
+  );
+}
+
+async function measureProgram(
+  apps: readonly BenchApp[],
+  flavor: "vault" | "openbao",
+  image: string,
+): Promise<Omit<SizeResult, "floor">> {
+  const stackName = benchStack(apps.length);
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "vault-platform-bench-"));
+  const env = {
+    ...process.env,
+    PULUMI_BACKEND_URL: `file://${stateDir}`,
+    PULUMI_CONFIG_PASSPHRASE_FILE: path.join(stateDir, "passphrase"),
+  };
+  const stack = await openStack({ stackName, backendUrl: `file://${stateDir}`, stateDir });
+  const seconds = {} as Record<Command, number>;
+  let noopChanges = 0;
+  let resources: number | undefined;
+  try {
+    await stack.setAllConfig({
+      "vault-platform:server.flavor": { value: flavor },
+      "vault-platform:server.image": { value: image },
+      "vault-platform:apps": { value: JSON.stringify(apps) },
+    });
+    const stackArgs = ["--", "--stack", stackName];
+    const up = await npmRun(["up", ...stackArgs], env);
+    seconds.up = up.seconds;
+    const noop = await npmRun(["up", ...stackArgs], env);
+    seconds["noop-up"] = noop.seconds;
+    noopChanges = changedCount(noop.output);
+    const unchanged = /(\d+) unchanged/.exec(noop.output);
+    resources = unchanged ? Number(unchanged[1]) : undefined;
+    seconds.preview = (await npmRun(["preview", ...stackArgs], env)).seconds;
+    seconds.verify = (await npmRun(["verify", ...stackArgs], env)).seconds;
+    seconds.destroy = (await npmRun(["destroy", ...stackArgs, "--remove"], env)).seconds;
+  } finally {
+    if (seconds.destroy === undefined) {
+      await npmRun(["destroy", "--", "--stack", stackName, "--remove"], env).catch(() => undefined);
+    }
+    fs.rmSync(path.join(PROJECT_ROOT, `Pulumi.${stackName}.yaml`), { force: true });
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  }
+  return { apps: apps.length, resources, seconds, noopChanges };
+}
+
+function table(results: readonly SizeResult[]): string {
+  const header = [
+    "apps",
+    "resources",
+    ...COMMANDS,
+    "floor up",
+    "floor read",
+    "floor destroy",
+    "no-op changes",
+  ];
+  const rows = results.map((result) => [
+    String(result.apps),
+    String(result.resources ?? "?"),
+    ...COMMANDS.map((command) => result.seconds[command].toFixed(1)),
+    result.floor.up.toFixed(1),
+    result.floor.read.toFixed(1),
+    result.floor.destroy.toFixed(1),
+    String(result.noopChanges),
+  ]);
+  return [header, ...rows].map((row) => `| ${row.join(" | ")} |`).join("\n");
+}
+
+async function main(): Promise<void> {
+  const sizes = sizesAsked(process.argv.slice(2));
+  const flavor = (process.env.BENCH_FLAVOR ?? "openbao") as "vault" | "openbao";
+  const image =
+    process.env.BENCH_IMAGE ??
+    (flavor === "openbao" ? "openbao/openbao:2.6.2" : "hashicorp/vault:1.20.4");
+  const results: SizeResult[] = [];
+  for (const size of sizes) {
+    const apps = benchApps(size);
+    console.log(`bench: ${size} apps (${flavor})`);
+    const program = await measureProgram(apps, flavor, image);
+    const floor = await measureFloor(apps, flavor, image);
+    results.push({ ...program, floor });
+    console.log(table(results.slice(-1)));
+  }
+  const machine = { cpus: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30) };
+  fs.writeFileSync(
+    path.join(__dirname, "results.json"),
+    `${JSON.stringify({ date: new Date().toISOString(), flavor, image, machine, results }, null, 2)}\n`,
+  );
+  const series: Series[] = [
+    ...COMMANDS.map((command) => ({
+      label: command,
+      points: results.map((result) => ({ apps: result.apps, seconds: result.seconds[command] })),
+    })),
+    ...(["up", "read", "destroy"] as const).map((kind) => ({
+      label: `floor ${kind}`,
+      points: results.map((result) => ({ apps: result.apps, seconds: result.floor[kind] })),
+    })),
+  ];
+  fs.writeFileSync(
+    path.join(__dirname, "results.svg"),
+    renderPlot(series, `vault-platform bench (${flavor}, ${machine.cpus} cores)`),
+  );
+  console.log(`\n${table(results)}\n\nwrote bench/results.json and bench/results.svg`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});
