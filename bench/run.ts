@@ -155,8 +155,10 @@ async function main(): Promise<void> {
     console.log(table(results.slice(-1)));
   }
   const machine = { cpus: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30) };
+  // A quick run (CI) writes beside the committed results, not over them.
+  const base = path.join(__dirname, process.argv.includes("--quick") ? "results-quick" : "results");
   fs.writeFileSync(
-    path.join(__dirname, "results.json"),
+    `${base}.json`,
     `${JSON.stringify({ date: new Date().toISOString(), flavor, image, machine, results }, null, 2)}\n`,
   );
   const series: Series[] = [
@@ -170,10 +172,11 @@ async function main(): Promise<void> {
     })),
   ];
   fs.writeFileSync(
-    path.join(__dirname, "results.svg"),
+    `${base}.svg`,
     renderPlot(series, `vault-platform bench (${flavor}, ${machine.cpus} cores)`),
   );
-  console.log(`\n${table(results)}\n\nwrote bench/results.json and bench/results.svg`);
+  const written = path.relative(PROJECT_ROOT, base);
+  console.log(`\n${table(results)}\n\nwrote ${written}.json and ${written}.svg`);
 }
 
 main().catch((error: unknown) => {
