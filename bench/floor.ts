@@ -128,6 +128,8 @@ async function create(apps: readonly BenchApp[]): Promise<void> {
     ...GROUPS.map((group) => `CREATE ROLE vp_floor_${group} NOLOGIN`),
     "GRANT CONNECT ON DATABASE vp_floor TO vp_floor_readonly, vp_floor_readwrite",
   ]);
+  // The dev server holds secret/ already: released first, as the program does.
+  await call("DELETE", "sys/mounts/secret");
   await call("POST", "sys/mounts/secret", { type: "kv", options: { version: "2" } });
   await call("POST", "secret/config", { max_versions: 10 });
   await call("POST", "sys/mounts/transit", { type: "transit" });

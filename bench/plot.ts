@@ -19,6 +19,9 @@ const COLORS = [
   "#8c564b",
   "#e377c2",
   "#7f7f7f",
+  "#bcbd22",
+  "#17becf",
+  "#000000",
 ];
 
 function escape(text: string): string {
@@ -53,7 +56,11 @@ export function renderPlot(series: readonly Series[], title: string): string {
   }
   series.forEach((line, index) => {
     const color = COLORS[index % COLORS.length];
-    const dash = line.label.startsWith("floor") ? ' stroke-dasharray="5,4"' : "";
+    const dash = line.label.startsWith("floor")
+      ? ' stroke-dasharray="5,4"'
+      : line.label.startsWith("tofu")
+        ? ' stroke-dasharray="1,3"'
+        : "";
     const points = [...line.points].sort((a, b) => a.apps - b.apps);
     parts.push(
       `<polyline fill="none" stroke="${color}" stroke-width="2"${dash} points="${points.map((point) => `${x(point.apps)},${y(point.seconds)}`).join(" ")}"/>`,

@@ -13,6 +13,7 @@ import * as path from "path";
 import { openStack, PROJECT_ROOT } from "../cli/workspace";
 import { BenchApp, benchApps, benchStack } from "./apps";
 import { FloorTimes, measureFloor } from "./floor";
+import { findTofu, measurePeer, PeerTimes } from "./peer";
 import { renderPlot, Series } from "./plot";
 
 const COMMANDS = ["up", "noop-up", "preview", "verify", "destroy"] as const;
@@ -25,6 +26,8 @@ interface SizeResult {
   /** Resources a no-op up changed (must be 0). */
   readonly noopChanges: number;
   readonly floor: FloorTimes;
+  /** OpenTofu with the same providers and resources, where `tofu` is present. */
+  readonly peer?: PeerTimes;
 }
 
 function sizesAsked(argv: readonly string[]): number[] {
@@ -134,6 +137,7 @@ function table(results: readonly SizeResult[]): string {
     result.floor.up.toFixed(1),
     result.floor.read.toFixed(1),
     result.floor.destroy.toFixed(1),
+    ...(["apply", "plan", "destroy"] as const).map((kind) => result.peer?.[kind].toFixed(1) ?? "-"),
     String(result.noopChanges),
   ]);
   return [header, ...rows].map((row) => `| ${row.join(" | ")} |`).join("\n");
@@ -145,13 +149,18 @@ async function main(): Promise<void> {
   const image =
     process.env.BENCH_IMAGE ??
     (flavor === "openbao" ? "openbao/openbao:2.6.2" : "hashicorp/vault:1.20.4");
+  const tofu = findTofu();
+  if (!tofu) {
+    console.log("bench: the OpenTofu peer is NOT RUN (no tofu on PATH and no BENCH_TOFU)");
+  }
   const results: SizeResult[] = [];
   for (const size of sizes) {
     const apps = benchApps(size);
     console.log(`bench: ${size} apps (${flavor})`);
     const program = await measureProgram(apps, flavor, image);
     const floor = await measureFloor(apps, flavor, image);
-    results.push({ ...program, floor });
+    const peer = tofu ? measurePeer(tofu, apps, flavor, image) : undefined;
+    results.push({ ...program, floor, peer });
     console.log(table(results.slice(-1)));
   }
   const machine = { cpus: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30) };
@@ -159,7 +168,7 @@ async function main(): Promise<void> {
   const base = path.join(__dirname, process.argv.includes("--quick") ? "results-quick" : "results");
   fs.writeFileSync(
     `${base}.json`,
-    `${JSON.stringify({ date: new Date().toISOString(), flavor, image, machine, results }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), flavor, image, machine, peer: tofu ?? null, results }, null, 2)}\n`,
   );
   const series: Series[] = [
     ...COMMANDS.map((command) => ({
@@ -170,6 +179,15 @@ async function main(): Promise<void> {
       label: `floor ${kind}`,
       points: results.map((result) => ({ apps: result.apps, seconds: result.floor[kind] })),
     })),
+    ...(tofu
+      ? (["apply", "plan", "destroy"] as const).map((kind) => ({
+          label: `tofu ${kind}`,
+          points: results.map((result) => ({
+            apps: result.apps,
+            seconds: result.peer?.[kind] ?? 0,
+          })),
+        }))
+      : []),
   ];
   fs.writeFileSync(
     `${base}.svg`,
