@@ -199,10 +199,10 @@ async function initCluster(): Promise<void> {
   rootToken = init.root_token;
   unsealKey = init.keys_base64[0];
   await unseal(ADDRESSES[0]);
-  await until("first node active", 60, async () => (await health())[0] === 200);
+  await until("first node active", 120, async () => (await health())[0] === 200);
   for (const address of ADDRESSES.slice(1)) {
     // A follower joins (retry_join) while sealed, then takes the same key.
-    await until(`${address} joined`, 60, async () => {
+    await until(`${address} joined`, 180, async () => {
       const seal = await vaultHttp({ address, caCert, method: "GET", path: "sys/seal-status" });
       return seal.body?.initialized === true;
     });
