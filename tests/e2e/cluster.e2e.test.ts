@@ -11,7 +11,7 @@ import * as path from "path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { runChecks, vaultRequest } from "../../cli/checks";
 import { environmentOf } from "../../cli/verify";
-import { openStack } from "../../cli/workspace";
+
 import {
   changesOf,
   pulumiCli,
@@ -23,6 +23,7 @@ import {
   stepTimer,
 } from "./helpers";
 import { requireToolchain } from "./toolchain";
+import { openTestStack } from "./claims";
 
 const STACK = `raft-${process.pid % 100000}`;
 const PORT = 25000 + (process.pid % 500) * 6;
@@ -63,7 +64,7 @@ async function until(
 
 beforeAll(async () => {
   await requireToolchain();
-  stack = await openStack(opts);
+  stack = await openTestStack(opts);
   await stack.setAllConfig(
     { ...stagingOnLoopback(PORT), "vault-platform:server.nodes": { value: "3" } },
     true,

@@ -9,8 +9,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { destroyStack, openStack, PROJECT_ROOT } from "../../cli/workspace";
+import { destroyStack, PROJECT_ROOT } from "../../cli/workspace";
 import { flavorAndPostgres, removeLeftovers } from "./helpers";
+import { openTestStack } from "./claims";
 import { E2E_FLAVOR, E2E_PG_ADMIN, E2E_PG_PORT, requireToolchain } from "./toolchain";
 
 const STACK = `pr-${7000 + (process.pid % 1000)}`;
@@ -23,7 +24,7 @@ let logs = "";
 
 beforeAll(async () => {
   await requireToolchain();
-  stack = await openStack({ stackName: STACK, backendUrl: `file://${stateDir}`, stateDir });
+  stack = await openTestStack({ stackName: STACK, backendUrl: `file://${stateDir}`, stateDir });
   await stack.setAllConfig(
     {
       ...flavorAndPostgres(),

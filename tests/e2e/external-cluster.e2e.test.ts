@@ -16,10 +16,11 @@ import type { Stack } from "@pulumi/pulumi/automation";
 import { appLogin, formatResults, runChecks } from "../../cli/checks";
 import { prepareRun } from "../../cli/preflight";
 import { environmentOf } from "../../cli/verify";
-import { destroyStack, openStack, PROJECT_ROOT } from "../../cli/workspace";
+import { destroyStack, PROJECT_ROOT } from "../../cli/workspace";
 import { generateCertificates } from "../../infra/tls";
 import { vaultHttp, VaultHttpResponse } from "../../infra/vault-http";
 import { changesOf, postgresRoles, pulumiCli, removeLeftovers, stepTimer } from "./helpers";
+import { openTestStack } from "./claims";
 import { E2E_FLAVOR, E2E_IMAGE, E2E_PG_ADMIN, E2E_PG_PORT, requireToolchain } from "./toolchain";
 
 const execFileAsync = promisify(execFile);
@@ -304,7 +305,7 @@ async function configureStacks(roleId: string): Promise<void> {
       ADDRESSES.map((address, i) => [`vault-platform:${key}.address[${i}]`, { value: address }]),
     ),
   });
-  const approle = await openStack(opts(APPROLE_STACK));
+  const approle = await openTestStack(opts(APPROLE_STACK));
   await approle.setAllConfig(
     {
       ...common,
@@ -318,7 +319,7 @@ async function configureStacks(roleId: string): Promise<void> {
   );
   stacks.set(APPROLE_STACK, approle);
   // The other one as a pull-request environment on the shared cluster, logging in as CI does.
-  const jwtStack = await openStack(opts(JWT_STACK));
+  const jwtStack = await openTestStack(opts(JWT_STACK));
   await jwtStack.setAllConfig(
     {
       ...common,

@@ -10,7 +10,7 @@ import * as path from "path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { formatResults, runChecks } from "../../cli/checks";
 import { environmentOf } from "../../cli/verify";
-import { openStack, PROJECT_ROOT } from "../../cli/workspace";
+import { PROJECT_ROOT } from "../../cli/workspace";
 import {
   dockerLeftovers,
   flavorAndPostgres,
@@ -28,6 +28,7 @@ import {
   startPostgres,
   stopPostgres,
 } from "./toolchain";
+import { openTestStack } from "./claims";
 
 const STACK = `pr-${4000 + (process.pid % 1000)}`;
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "vault-platform-faults-"));
@@ -80,7 +81,7 @@ async function scenario(fault: string, dataLost: string, body: () => Promise<voi
 
 beforeAll(async () => {
   await requireToolchain();
-  stack = await openStack(opts);
+  stack = await openTestStack(opts);
   await stack.setAllConfig(
     {
       ...flavorAndPostgres(),

@@ -9,8 +9,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { openStack, PROJECT_ROOT } from "../../cli/workspace";
+import { PROJECT_ROOT } from "../../cli/workspace";
 import { dockerLeftovers, removeLeftovers } from "./helpers";
+import { openTestStack } from "./claims";
 import { expectSucceeded, npmRun, Run } from "./npm-run";
 import { E2E_FLAVOR, E2E_IMAGE, requireToolchain } from "./toolchain";
 
@@ -33,7 +34,7 @@ function run(args: string[]): Promise<Run> {
 
 beforeAll(async () => {
   await requireToolchain();
-  stack = await openStack({ stackName: STACK, backendUrl: `file://${stateDir}`, stateDir });
+  stack = await openTestStack({ stackName: STACK, backendUrl: `file://${stateDir}`, stateDir });
   // The flavor under test; nothing about Postgres.
   await stack.setAllConfig(
     {

@@ -8,6 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { pulumiSearchPath, PROJECT_ROOT } from "../../cli/workspace";
 import { E2E_FLAVOR, E2E_IMAGE, E2E_PG_ADMIN, E2E_PG_PORT, requireToolchain } from "./toolchain";
+import { claimStack } from "./claims";
 
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "vault-platform-gitops-state-"));
 const PR = 7000 + (process.pid % 900);
@@ -39,6 +40,7 @@ function initStack(
   config: Record<string, string>,
   secrets: Record<string, string> = {},
 ) {
+  claimStack(stack);
   pulumi("stack", "init", stack, "--non-interactive");
   created.add(stack);
   for (const [key, value] of Object.entries(config)) {
@@ -121,6 +123,7 @@ describe("GitOps CLI", () => {
     const expired = `pr-${PR + 1}`;
     const fresh = `pr-${PR + 2}`;
     for (const name of [expired, fresh]) {
+      claimStack(name);
       pulumi("stack", "init", name, "--non-interactive");
       created.add(name);
     }

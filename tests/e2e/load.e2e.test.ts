@@ -9,8 +9,9 @@ import * as path from "path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { appLogin, vaultRequest } from "../../cli/checks";
 import { environmentOf } from "../../cli/verify";
-import { destroyStack, openStack, PROJECT_ROOT } from "../../cli/workspace";
+import { destroyStack, PROJECT_ROOT } from "../../cli/workspace";
 import { adminQuery, postgresRoles, removeLeftovers, flavorAndPostgres } from "./helpers";
+import { openTestStack } from "./claims";
 import { E2E_FLAVOR, requireToolchain } from "./toolchain";
 
 const STACK = `pr-${6000 + (process.pid % 1000)}`;
@@ -21,7 +22,7 @@ let destroyed = false;
 
 beforeAll(async () => {
   await requireToolchain();
-  stack = await openStack({ stackName: STACK, backendUrl: `file://${stateDir}`, stateDir });
+  stack = await openTestStack({ stackName: STACK, backendUrl: `file://${stateDir}`, stateDir });
   await stack.setAllConfig(
     {
       ...flavorAndPostgres(),

@@ -14,7 +14,7 @@ import * as path from "path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { formatResults, runChecks, vaultRequest } from "../../cli/checks";
 import { environmentOf } from "../../cli/verify";
-import { destroyStack, openStack, PROJECT_ROOT } from "../../cli/workspace";
+import { destroyStack, PROJECT_ROOT } from "../../cli/workspace";
 import { generateCertificates } from "../../infra/tls";
 import {
   dockerLeftovers,
@@ -25,6 +25,7 @@ import {
   flavorAndPostgres,
 } from "./helpers";
 import { E2E_FLAVOR, E2E_IMAGE, requireToolchain } from "./toolchain";
+import { openTestStack } from "./claims";
 
 const STACK = `pr-${3000 + (process.pid % 1000)}`;
 const ISSUER = "https://ci.example.test";
@@ -116,7 +117,7 @@ async function startTokenReview(): Promise<number> {
 beforeAll(async () => {
   await requireToolchain();
   const port = await startTokenReview();
-  stack = await openStack(opts);
+  stack = await openTestStack(opts);
   const publicKey = signingKey.publicKey.export({ type: "spki", format: "pem" }).toString();
   await stack.setAllConfig(
     {

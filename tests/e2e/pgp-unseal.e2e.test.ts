@@ -12,7 +12,7 @@ import type { Stack } from "@pulumi/pulumi/automation";
 import { runChecks, vaultRequest } from "../../cli/checks";
 import { encryptedUnsealKeys } from "../../cli/unseal-keys";
 import { environmentOf } from "../../cli/verify";
-import { openStack, PROJECT_ROOT } from "../../cli/workspace";
+import { PROJECT_ROOT } from "../../cli/workspace";
 import { SEALED_WITH_PGP_KEYS } from "../../infra/server-init";
 import { trustFilePath } from "../../infra/tls";
 import {
@@ -25,6 +25,7 @@ import {
   stepTimer,
 } from "./helpers";
 import { requireToolchain } from "./toolchain";
+import { openTestStack } from "./claims";
 
 const STACK = `pgp-${process.pid % 100000}`;
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "vault-platform-pgp-state-"));
@@ -94,7 +95,7 @@ beforeAll(async () => {
     gpg(["--gen-key", spec]);
     return gpg(["--export", email]).toString("base64");
   });
-  stack = await openStack(opts);
+  stack = await openTestStack(opts);
   await stack.setAllConfig(
     {
       ...stagingOnLoopback(23000 + (process.pid % 1000) * 2),

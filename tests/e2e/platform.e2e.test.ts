@@ -18,8 +18,9 @@ import {
   vaultRequest,
 } from "../../cli/checks";
 import { environmentOf } from "../../cli/verify";
-import { openStack, pulumiEnv, PROJECT_ROOT } from "../../cli/workspace";
+import { pulumiEnv, PROJECT_ROOT } from "../../cli/workspace";
 import { reveal, stepTimer } from "./helpers";
+import { openTestStack } from "./claims";
 import { E2E_FLAVOR, E2E_IMAGE, E2E_PG_ADMIN, E2E_PG_PORT, requireToolchain } from "./toolchain";
 
 const base = 1000 + (process.pid % 8000);
@@ -64,7 +65,7 @@ function stackConfigFile(stackName: string): string {
 beforeAll(async () => {
   await requireToolchain();
   for (const stackName of STACKS) {
-    const stack = await openStack(opts(stackName));
+    const stack = await openTestStack(opts(stackName));
     // Set the way a user would: `pulumi config set [--secret] --path <key> <value>`.
     const seedConfig = Object.fromEntries(
       Object.entries(SEEDS).flatMap(([seedPath, data]) => [

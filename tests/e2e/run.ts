@@ -5,6 +5,7 @@
  */
 import { spawnSync } from "child_process";
 import * as path from "path";
+import { sweepClaims } from "./claims";
 import { E2E_FLAVORS, E2eFlavor, missingImage, preflightShared } from "./toolchain";
 
 function flavorsAsked(): readonly E2eFlavor[] {
@@ -18,7 +19,16 @@ function flavorsAsked(): readonly E2eFlavor[] {
   return [asked as E2eFlavor];
 }
 
-function runFlavor(flavor: E2eFlavor): boolean {
+/** Sweeps what a killed run left behind, and says so. */
+async function sweep(when: string): Promise<void> {
+  const swept = await sweepClaims();
+  if (swept.length > 0) {
+    console.log(`tier 2: swept what ${when} left behind: ${swept.join(", ")}`);
+  }
+}
+
+/** Passed, failed, or interrupted by a signal (then no further flavor runs). */
+function runFlavor(flavor: E2eFlavor): "passed" | "failed" | "interrupted" {
   const jest = path.join(__dirname, "..", "..", "node_modules", ".bin", "jest");
   const started = Date.now();
   const result = spawnSync(
@@ -34,7 +44,7 @@ function runFlavor(flavor: E2eFlavor): boolean {
   console.log(
     `tier 2 (end-to-end, ${flavor}): ${result.status === 0 ? "PASSED" : "FAILED"} in ${seconds}s`,
   );
-  return result.status === 0;
+  return result.signal ? "interrupted" : result.status === 0 ? "passed" : "failed";
 }
 
 async function main(): Promise<number> {
@@ -43,6 +53,13 @@ async function main(): Promise<number> {
   if (missing) {
     console.log(`tier 2 (end-to-end): NOT RUN, ${missing}`);
     return required ? 1 : 0;
+  }
+  await sweep("an earlier, interrupted run");
+  // Interrupted now (Ctrl-C, a cancelled job): jest gets the signal too; what it claimed goes.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      void sweep("this interrupted run").finally(() => process.exit(130));
+    });
   }
   let failed = false;
   let ran = 0;
@@ -54,7 +71,13 @@ async function main(): Promise<number> {
       continue;
     }
     ran += 1;
-    failed = !runFlavor(flavor) || failed;
+    const outcome = runFlavor(flavor);
+    failed ||= outcome !== "passed";
+    if (outcome === "interrupted") {
+      break;
+    }
+    // A file's own cleanup releases what it claimed; anything still claimed was left behind.
+    await sweep(`the ${flavor} run`);
   }
   console.log(
     `tier 2 (end-to-end): ${failed ? "FAILED" : ran === 0 ? "NOT RUN" : "PASSED"} (${ran} flavor${ran === 1 ? "" : "s"} run)`,

@@ -11,7 +11,7 @@ import { Client } from "pg";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { formatResults, runChecks, vaultRequest } from "../../cli/checks";
 import { environmentOf } from "../../cli/verify";
-import { openStack, PROJECT_ROOT, restoreTrustFile } from "../../cli/workspace";
+import { PROJECT_ROOT, restoreTrustFile } from "../../cli/workspace";
 import { trustFilePath } from "../../infra/tls";
 import { vaultHttp } from "../../infra/vault-http";
 import {
@@ -25,6 +25,7 @@ import {
   stepTimer,
 } from "./helpers";
 import { E2E_PG_ADMIN, E2E_PG_PORT, requireToolchain } from "./toolchain";
+import { openTestStack } from "./claims";
 
 const STACK = `srv-${process.pid % 100000}`;
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "vault-platform-server-state-"));
@@ -55,7 +56,7 @@ async function pgLogin(user: string, password: string): Promise<string> {
 
 beforeAll(async () => {
   await requireToolchain();
-  stack = await openStack(opts);
+  stack = await openTestStack(opts);
   await stack.setAllConfig(
     {
       ...stagingOnLoopback(21000 + (process.pid % 1000) * 2),
