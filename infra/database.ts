@@ -120,46 +120,26 @@ export class Database extends pulumi.ComponentResource {
       const on = { database: databaseName, role: group.name, schema: "public" };
       const tables = [...TABLE_PRIVILEGES[level]];
       const sequences = [...SEQUENCE_PRIVILEGES[level]];
-      serially(
-        (opts) =>
-          new postgresql.Grant(
-            `${name}-${level}-schema`,
-            { ...on, objectType: "schema", privileges: ["USAGE"] },
-            opts,
-          ),
-      );
-      serially(
-        (opts) =>
-          new postgresql.Grant(
-            `${name}-${level}-tables`,
-            { ...on, objectType: "table", objects: [], privileges: tables },
-            opts,
-          ),
-      );
-      serially(
-        (opts) =>
-          new postgresql.Grant(
-            `${name}-${level}-sequences`,
-            { ...on, objectType: "sequence", objects: [], privileges: sequences },
-            opts,
-          ),
-      );
-      serially(
-        (opts) =>
-          new postgresql.DefaultPrivileges(
-            `${name}-${level}-future-tables`,
-            { ...on, owner: args.tableOwner, objectType: "table", privileges: tables },
-            opts,
-          ),
-      );
-      serially(
-        (opts) =>
-          new postgresql.DefaultPrivileges(
-            `${name}-${level}-future-sequences`,
-            { ...on, owner: args.tableOwner, objectType: "sequence", privileges: sequences },
-            opts,
-          ),
-      );
+      // Present objects, then the ones the table owner creates later (default privileges).
+      const grantsNow: [string, postgresql.GrantArgs][] = [
+        ["schema", { ...on, objectType: "schema", privileges: ["USAGE"] }],
+        ["tables", { ...on, objectType: "table", objects: [], privileges: tables }],
+        ["sequences", { ...on, objectType: "sequence", objects: [], privileges: sequences }],
+      ];
+      for (const [what, grant] of grantsNow) {
+        serially((opts) => new postgresql.Grant(`${name}-${level}-${what}`, grant, opts));
+      }
+      const future = { ...on, owner: args.tableOwner };
+      const grantsLater: [string, postgresql.DefaultPrivilegesArgs][] = [
+        ["tables", { ...future, objectType: "table", privileges: tables }],
+        ["sequences", { ...future, objectType: "sequence", privileges: sequences }],
+      ];
+      for (const [what, grant] of grantsLater) {
+        serially(
+          (opts) =>
+            new postgresql.DefaultPrivileges(`${name}-${level}-future-${what}`, grant, opts),
+        );
+      }
       // Vault hands the group to each dynamic user, which needs ADMIN OPTION on Postgres >= 16.
       serially(
         (opts) =>
