@@ -143,6 +143,27 @@ function table(results: readonly SizeResult[]): string {
   return [header, ...rows].map((row) => `| ${row.join(" | ")} |`).join("\n");
 }
 
+/** The issue's targets as ratios to the peer: up/apply, no-op up and preview/plan, destroy. */
+function ratios(results: readonly SizeResult[]): string {
+  const rows = results
+    .filter((result) => result.peer)
+    .map((result) => {
+      const peer = result.peer as PeerTimes;
+      return [
+        String(result.apps),
+        (result.seconds.up / peer.apply).toFixed(2),
+        (result.seconds["noop-up"] / peer.plan).toFixed(2),
+        (result.seconds.preview / peer.plan).toFixed(2),
+        (result.seconds.destroy / peer.destroy).toFixed(2),
+      ];
+    });
+  if (rows.length === 0) {
+    return "";
+  }
+  const header = ["apps", "up / apply", "no-op up / plan", "preview / plan", "destroy / destroy"];
+  return `\n\n${[header, ...rows].map((row) => `| ${row.join(" | ")} |`).join("\n")}`;
+}
+
 async function main(): Promise<void> {
   const sizes = sizesAsked(process.argv.slice(2));
   const flavor = (process.env.BENCH_FLAVOR ?? "openbao") as "vault" | "openbao";
@@ -194,7 +215,7 @@ async function main(): Promise<void> {
     renderPlot(series, `vault-platform bench (${flavor}, ${machine.cpus} cores)`),
   );
   const written = path.relative(PROJECT_ROOT, base);
-  console.log(`\n${table(results)}\n\nwrote ${written}.json and ${written}.svg`);
+  console.log(`\n${table(results)}${ratios(results)}\n\nwrote ${written}.json and ${written}.svg`);
 }
 
 main().catch((error: unknown) => {
