@@ -368,8 +368,9 @@ afterAll(async () => {
 // Namespaces: OpenBao 2.3+ and Vault Enterprise; the Vault image here is Vault Community.
 const describeNamespaces = E2E_FLAVOR === "openbao" ? describe : describe.skip;
 if (E2E_FLAVOR !== "openbao") {
-  console.log(
-    `[e2e] external-cluster: NOT RUN on ${E2E_FLAVOR} (namespaces need OpenBao 2.3+ or Vault Enterprise; Vault Community has none)`,
+  // Straight to the terminal: jest shows a file's console output only when a test of it ran.
+  process.stdout.write(
+    `[e2e] external-cluster: NOT RUN on ${E2E_FLAVOR} (namespaces need OpenBao 2.3+ or Vault Enterprise; Vault Community has none)\n`,
   );
 }
 
