@@ -8,8 +8,8 @@ import { Client } from "pg";
 import { vaultRequest } from "../cli/vault-client";
 import type { BenchApp } from "./apps";
 
-const VAULT_PORT = 48200;
-const PG_PORT = 48432;
+const VAULT_PORT = 47200;
+const PG_PORT = 47432;
 const TOKEN = "floor-root";
 const PG_PASSWORD = "floor-admin";
 const ADDRESS = `http://127.0.0.1:${VAULT_PORT}`;

@@ -14,8 +14,8 @@ import { renderAppPolicy } from "../infra/acl-policy";
 import { creationStatements, revocationStatements } from "../infra/database-statements";
 import type { BenchApp } from "./apps";
 
-const VAULT_PORT = 48300;
-const PG_PORT = 48532;
+const VAULT_PORT = 47300;
+const PG_PORT = 47532;
 const PREFIX = "vp-bench-peer";
 
 export interface PeerTimes {

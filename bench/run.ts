@@ -94,11 +94,14 @@ async function measureProgram(
   let noopChanges = 0;
   let resources: number | undefined;
   try {
-    await stack.setAllConfig({
-      "vault-platform:server.flavor": { value: flavor },
-      "vault-platform:server.image": { value: image },
-      "vault-platform:apps": { value: JSON.stringify(apps) },
-    });
+    await stack.setAllConfig(
+      {
+        "vault-platform:server.flavor": { value: flavor },
+        "vault-platform:server.image": { value: image },
+        "vault-platform:apps": { value: JSON.stringify(apps) },
+      },
+      true,
+    );
     const stackArgs = ["--", "--stack", stackName];
     const up = await npmRun(["up", ...stackArgs], env);
     seconds.up = up.seconds;
