@@ -10,6 +10,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import YAML from "yaml";
 import { openStack, PROJECT_ROOT } from "../cli/workspace";
 import { BenchApp, benchApps, benchStack } from "./apps";
 import { FloorTimes, measureFloor } from "./floor";
@@ -89,19 +90,21 @@ async function measureProgram(
     PULUMI_BACKEND_URL: `file://${stateDir}`,
     PULUMI_CONFIG_PASSPHRASE_FILE: path.join(stateDir, "passphrase"),
   };
-  const stack = await openStack({ stackName, backendUrl: `file://${stateDir}`, stateDir });
+  // The apps as a user writes them: structured config in Pulumi.<stack>.yaml.
+  fs.writeFileSync(
+    path.join(PROJECT_ROOT, `Pulumi.${stackName}.yaml`),
+    YAML.stringify({
+      config: {
+        "vault-platform:server": { flavor, image },
+        "vault-platform:apps": apps,
+      },
+    }),
+  );
+  await openStack({ stackName, backendUrl: `file://${stateDir}`, stateDir });
   const seconds = {} as Record<Command, number>;
   let noopChanges = 0;
   let resources: number | undefined;
   try {
-    await stack.setAllConfig(
-      {
-        "vault-platform:server.flavor": { value: flavor },
-        "vault-platform:server.image": { value: image },
-        "vault-platform:apps": { value: JSON.stringify(apps) },
-      },
-      true,
-    );
     const stackArgs = ["--", "--stack", stackName];
     const up = await npmRun(["up", ...stackArgs], env);
     seconds.up = up.seconds;
