@@ -134,6 +134,9 @@ function table(results: readonly SizeResult[]): string {
     "floor up",
     "floor read",
     "floor destroy",
+    "tofu apply",
+    "tofu plan",
+    "tofu destroy",
     "no-op changes",
   ];
   const rows = results.map((result) => [
