@@ -23,5 +23,5 @@ export function benchApps(count: number): BenchApp[] {
 
 /** The benchmark stack of a size: a pr-<n> stack, so that it runs with the ephemeral profile. */
 export function benchStack(count: number): string {
-  return `pr-${8000 + count}`;
+  return `pr-${1000 + count}`;
 }
