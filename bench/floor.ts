@@ -38,13 +38,14 @@ function docker(...args: string[]): string {
 }
 
 async function waitHealthy(container: string): Promise<void> {
-  for (let attempt = 0; attempt < 240; attempt++) {
+  for (let attempt = 0; attempt < 480; attempt++) {
     if (docker("inspect", "--format", "{{.State.Health.Status}}", container) === "healthy") {
       return;
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error(`floor: ${container} did not become healthy`);
+  const logs = execFileSync("docker", ["logs", "--tail", "5", container], { encoding: "utf8" });
+  throw new Error(`floor: ${container} did not become healthy in 120 s: ${logs}`);
 }
 
 function startContainers(flavor: "vault" | "openbao", image: string): void {

@@ -188,8 +188,16 @@ async function main(): Promise<void> {
     const apps = benchApps(size);
     console.log(`bench: ${size} apps (${flavor})`);
     const program = await measureProgram(apps, flavor, image);
-    const floor = await measureFloor(apps, flavor, image);
-    const peer = tofu ? measurePeer(tofu, apps, flavor, image) : undefined;
+    const floor = await measureFloor(apps, flavor, image).catch((error: Error) => {
+      console.log(`bench: the floor failed at ${size} apps: ${error.message}`);
+      return { up: NaN, read: NaN, destroy: NaN };
+    });
+    let peer: PeerTimes | undefined;
+    try {
+      peer = tofu ? measurePeer(tofu, apps, flavor, image) : undefined;
+    } catch (error) {
+      console.log(`bench: the peer failed at ${size} apps: ${(error as Error).message}`);
+    }
     results.push({ ...program, floor, peer });
     console.log(table(results.slice(-1)));
   }
