@@ -54,13 +54,28 @@ export function lockDirectory(backendUrl: string, project: string, stack: string
   );
 }
 
-function pidAlive(pid: number): boolean {
+/**
+ * Whether a process still runs. A killed process whose parent died too stays a zombie until
+ * init reaps it: it answers signal 0 but is gone (state Z or X in /proc/<pid>/stat).
+ */
+export function pidAlive(
+  pid: number,
+  readStat: (pid: number) => string | undefined = (target) => {
+    try {
+      return fs.readFileSync(`/proc/${target}/stat`, "utf8");
+    } catch {
+      return undefined;
+    }
+  },
+): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
   }
+  const stat = readStat(pid);
+  const state = stat?.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+  return state !== "Z" && state !== "X";
 }
 
 /**

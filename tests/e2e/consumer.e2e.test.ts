@@ -14,7 +14,7 @@ import { flavorAndPostgres, removeLeftovers } from "./helpers";
 import { openTestStack } from "./claims";
 import { E2E_FLAVOR, E2E_PG_ADMIN, E2E_PG_PORT, requireToolchain } from "./toolchain";
 
-const STACK = `pr-${7000 + (process.pid % 1000)}`;
+const STACK = `pr-${1000 + (process.pid % 900)}`;
 const PORT = 30000 + (process.pid % 1000);
 const SEED = `consumer-seed-${process.pid}-q7`;
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "vault-platform-consumer-"));

@@ -11,7 +11,7 @@ import { E2E_FLAVOR, E2E_IMAGE, E2E_PG_ADMIN, E2E_PG_PORT, requireToolchain } fr
 import { claimStack } from "./claims";
 
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "vault-platform-gitops-state-"));
-const PR = 7000 + (process.pid % 900);
+const PR = 6300 + (process.pid % 28) * 3;
 const env = {
   ...process.env,
   PATH: pulumiSearchPath(),

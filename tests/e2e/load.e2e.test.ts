@@ -14,7 +14,7 @@ import { adminQuery, postgresRoles, removeLeftovers, flavorAndPostgres } from ".
 import { openTestStack } from "./claims";
 import { E2E_FLAVOR, requireToolchain } from "./toolchain";
 
-const STACK = `pr-${6000 + (process.pid % 1000)}`;
+const STACK = `pr-${6000 + (process.pid % 300)}`;
 const REQUESTS = 200;
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "vault-platform-load-"));
 let stack: Stack;

@@ -23,7 +23,7 @@ import { reveal, stepTimer } from "./helpers";
 import { openTestStack } from "./claims";
 import { E2E_FLAVOR, E2E_IMAGE, E2E_PG_ADMIN, E2E_PG_PORT, requireToolchain } from "./toolchain";
 
-const base = 1000 + (process.pid % 8000);
+const base = 2000 + (process.pid % 500) * 2;
 const STACKS = [`pr-${base}`, `pr-${base + 1}`];
 const SEEDS: Record<string, Record<string, string>> = {
   "orders/config": { api_key: `seed-orders-${process.pid}-a1b2c3` },

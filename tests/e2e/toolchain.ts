@@ -23,6 +23,11 @@ export function imageOf(flavor: E2eFlavor): string {
 /** The one place every tier-2 test takes its flavor and image from. */
 export const E2E_FLAVOR = (process.env.E2E_FLAVOR ?? "openbao") as E2eFlavor;
 export const E2E_IMAGE = imageOf(E2E_FLAVOR);
+/**
+ * Tier-2 stacks are pr-<n> with n < 6384, so their ports (20000 + 2n) stay below Linux's
+ * ephemeral port range (32768-60999), where a client connection may hold the port a server
+ * needs to bind.
+ */
 export const E2E_PG_PORT = Number(process.env.E2E_PG_PORT ?? 55432);
 export const E2E_PG_DIR = path.join(os.tmpdir(), "vault-platform-e2e-pg");
 

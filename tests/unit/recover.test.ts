@@ -1,4 +1,10 @@
-import { describePlan, judgeLock, lockDirectory, pendingCreates } from "../../cli/recover";
+import {
+  describePlan,
+  judgeLock,
+  lockDirectory,
+  pendingCreates,
+  pidAlive,
+} from "../../cli/recover";
 
 const holder = { file: "/l.json", pid: 4242, hostname: "ci-1", timestamp: "2026-11-24T10:00:00Z" };
 const at = (iso: string) => new Date(iso);
@@ -106,5 +112,17 @@ describe("pending creates of an interrupted run", () => {
     expect(lockDirectory("file:///state", "vault-platform", "pr-50")).toBe(
       "/state/.pulumi/locks/organization/vault-platform/pr-50",
     );
+  });
+});
+
+describe("whether a lock holder still runs", () => {
+  it("counts a zombie (killed, not yet reaped) as gone, a running process as alive", () => {
+    const stat = (state: string) => () => `${process.pid} (pulumi) ${state} 1 1 1 0 -1`;
+    expect(pidAlive(process.pid, stat("S"))).toBe(true);
+    expect(pidAlive(process.pid, stat("R"))).toBe(true);
+    expect(pidAlive(process.pid, stat("Z"))).toBe(false);
+    expect(pidAlive(process.pid, stat("X"))).toBe(false);
+    // No such process at all.
+    expect(pidAlive(2 ** 22 + 7, stat("S"))).toBe(false);
   });
 });
