@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { PROJECT_ROOT } from "../../cli/workspace";
+import { PROJECT_ROOT, pulumiSearchPath } from "../../cli/workspace";
 import { dockerLeftovers, removeLeftovers } from "./helpers";
 import { openTestStack } from "./claims";
 import { expectSucceeded, npmRun, Run } from "./npm-run";
@@ -19,6 +19,8 @@ const STACK = `pr-${5000 + (process.pid % 1000)}`;
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "vault-platform-first-run-"));
 const env: NodeJS.ProcessEnv = {
   ...process.env,
+  // The Pulumi CLI where a user has it: on PATH or in ~/.pulumi/bin.
+  PATH: pulumiSearchPath(),
   PULUMI_BACKEND_URL: `file://${stateDir}`,
   PULUMI_CONFIG_PASSPHRASE_FILE: path.join(stateDir, "passphrase"),
 };
