@@ -8,6 +8,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { repairCheckpointFiles } from "./checkpoint-files";
 import { prepareProgramLogin } from "./program-login";
 import { recoverIfInterrupted } from "./recover";
 import { trustFilePath, writeTrustFile } from "../infra/tls";
@@ -81,6 +82,14 @@ async function workspaceOptions(options: StackOptions) {
 
 export async function openStack(options: StackOptions): Promise<Stack> {
   const { workDir, ...rest } = await workspaceOptions(options);
+  // A checkpoint left unreadable by a killed run would stop even selecting the stack.
+  for (const line of repairCheckpointFiles(
+    rest.envVars.PULUMI_BACKEND_URL,
+    "vault-platform",
+    options.stackName,
+  )) {
+    console.log(`recovered ${options.stackName}: ${line}`);
+  }
   return LocalWorkspace.createOrSelectStack({ stackName: options.stackName, workDir }, rest);
 }
 
