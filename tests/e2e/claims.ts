@@ -47,7 +47,13 @@ export async function sweepClaims(): Promise<string[]> {
     const roles = await postgresRoles(`vp_${stackName.replace(/[^a-z0-9_]/g, "_")}`);
     if (dockerLeftovers(stackName).length > 0 || roles.length > 0 || fs.existsSync(stackFile)) {
       found.push(stackName);
-      await removeLeftovers(stackName);
+      try {
+        await removeLeftovers(stackName);
+      } catch (error) {
+        // Kept claimed: the next sweep tries again; the run goes on.
+        console.log(`tier 2: could not sweep ${stackName}: ${(error as Error).message}`);
+        continue;
+      }
       fs.rmSync(stackFile, { force: true });
     }
     fs.rmSync(path.join(CLAIMS, stackName), { force: true });

@@ -146,6 +146,14 @@ export async function removeLeftovers(stackName: string): Promise<void> {
     }
   }
   const prefix = `vp_${stackName.replace(/[^a-z0-9_]/g, "_")}`;
+  // The stack's database first: its grants and default privileges depend on the roles.
+  const databases = await adminQuery<{ datname: string }>(
+    "SELECT datname FROM pg_database WHERE datname = $1",
+    [prefix],
+  );
+  for (const { datname } of databases) {
+    await adminQuery(`DROP DATABASE "${datname}" WITH (FORCE)`);
+  }
   for (const rolname of await postgresRoles(prefix)) {
     await adminQuery(`DROP OWNED BY "${rolname}"`);
     await adminQuery(`DROP ROLE "${rolname}"`);
