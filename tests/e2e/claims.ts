@@ -10,6 +10,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { openStack, PROJECT_ROOT, StackOptions } from "../../cli/workspace";
+import { pgIdentifier } from "../../infra/naming";
 import { dockerLeftovers, postgresRoles, removeLeftovers } from "./helpers";
 
 const CLAIMS = path.join(os.tmpdir(), "vault-platform-e2e-claims");
@@ -44,7 +45,7 @@ export async function sweepClaims(): Promise<string[]> {
   const found: string[] = [];
   for (const stackName of claimed) {
     const stackFile = path.join(PROJECT_ROOT, `Pulumi.${stackName}.yaml`);
-    const roles = await postgresRoles(`vp_${stackName.replace(/[^a-z0-9_]/g, "_")}`);
+    const roles = await postgresRoles(pgIdentifier("vp", stackName));
     if (dockerLeftovers(stackName).length > 0 || roles.length > 0 || fs.existsSync(stackFile)) {
       found.push(stackName);
       try {

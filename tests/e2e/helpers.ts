@@ -5,6 +5,7 @@ import * as path from "path";
 import type { ConfigMap, Stack } from "@pulumi/pulumi/automation";
 import { pulumiEnv, PROJECT_ROOT, removeTrustFile, StackOptions } from "../../cli/workspace";
 import { Client } from "pg";
+import { pgIdentifier } from "../../infra/naming";
 import { E2E_FLAVOR, E2E_IMAGE, E2E_PG_ADMIN, E2E_PG_PORT } from "./toolchain";
 
 /** Step durations in whole seconds, reported in the closing note of a run. */
@@ -145,7 +146,8 @@ export async function removeLeftovers(stackName: string): Promise<void> {
       execFileSync("docker", [...remove, ...ids]);
     }
   }
-  const prefix = `vp_${stackName.replace(/[^a-z0-9_]/g, "_")}`;
+  // The names the program gives them (infra/naming.ts).
+  const prefix = pgIdentifier("vp", stackName);
   // The stack's database first: its grants and default privileges depend on the roles.
   const databases = await adminQuery<{ datname: string }>(
     "SELECT datname FROM pg_database WHERE datname = $1",
