@@ -4,8 +4,11 @@
  * RUN; it is never reported as passed.
  */
 import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { sweepClaims } from "./claims";
+import { failureLines, JestReport } from "./failures";
 import { E2E_FLAVORS, E2eFlavor, missingImage, preflightShared } from "./toolchain";
 
 function flavorsAsked(): readonly E2eFlavor[] {
@@ -27,13 +30,34 @@ async function sweep(when: string): Promise<void> {
   }
 }
 
+function readReport(file: string): JestReport {
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8")) as JestReport;
+  } catch {
+    return {};
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+}
+
 /** Passed, failed, or interrupted by a signal (then no further flavor runs). */
-function runFlavor(flavor: E2eFlavor): "passed" | "failed" | "interrupted" {
+function runFlavor(flavor: E2eFlavor): {
+  outcome: "passed" | "failed" | "interrupted";
+  failures: string[];
+} {
   const jest = path.join(__dirname, "..", "..", "node_modules", ".bin", "jest");
+  const report = path.join(os.tmpdir(), `vault-platform-e2e-${process.pid}-${flavor}.json`);
   const started = Date.now();
   const result = spawnSync(
     jest,
-    ["-c", "jest.e2e.config.js", "--runInBand", ...process.argv.slice(2)],
+    [
+      "-c",
+      "jest.e2e.config.js",
+      "--runInBand",
+      "--json",
+      `--outputFile=${report}`,
+      ...process.argv.slice(2),
+    ],
     {
       stdio: "inherit",
       cwd: path.join(__dirname, "..", ".."),
@@ -44,7 +68,10 @@ function runFlavor(flavor: E2eFlavor): "passed" | "failed" | "interrupted" {
   console.log(
     `tier 2 (end-to-end, ${flavor}): ${result.status === 0 ? "PASSED" : "FAILED"} in ${seconds}s`,
   );
-  return result.signal ? "interrupted" : result.status === 0 ? "passed" : "failed";
+  return {
+    outcome: result.signal ? "interrupted" : result.status === 0 ? "passed" : "failed",
+    failures: failureLines(flavor, readReport(report)),
+  };
 }
 
 async function main(): Promise<number> {
@@ -63,6 +90,7 @@ async function main(): Promise<number> {
   }
   let failed = false;
   let ran = 0;
+  const failures: string[] = [];
   for (const flavor of flavorsAsked()) {
     const noImage = missingImage(flavor);
     if (noImage) {
@@ -71,13 +99,17 @@ async function main(): Promise<number> {
       continue;
     }
     ran += 1;
-    const outcome = runFlavor(flavor);
+    const { outcome, failures: failedTests } = runFlavor(flavor);
+    failures.push(...failedTests);
     failed ||= outcome !== "passed";
     if (outcome === "interrupted") {
       break;
     }
     // A file's own cleanup releases what it claimed; anything still claimed was left behind.
     await sweep(`the ${flavor} run`);
+  }
+  for (const line of failures) {
+    console.log(`tier 2 failed: ${line}`);
   }
   console.log(
     `tier 2 (end-to-end): ${failed ? "FAILED" : ran === 0 ? "NOT RUN" : "PASSED"} (${ran} flavor${ran === 1 ? "" : "s"} run)`,
