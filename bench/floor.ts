@@ -8,8 +8,9 @@ import { Client } from "pg";
 import { vaultRequest } from "../cli/vault-client";
 import type { BenchApp } from "./apps";
 
-const VAULT_PORT = 47200;
-const PG_PORT = 47432;
+// Below Linux's ephemeral ports (32768 and up), which a bind could find taken.
+const VAULT_PORT = 19200;
+const PG_PORT = 19232;
 const TOKEN = "floor-root";
 const PG_PASSWORD = "floor-admin";
 const ADDRESS = `http://127.0.0.1:${VAULT_PORT}`;

@@ -14,8 +14,9 @@ import { renderAppPolicy } from "../infra/acl-policy";
 import { creationStatements, revocationStatements } from "../infra/database-statements";
 import type { BenchApp } from "./apps";
 
-const VAULT_PORT = 47300;
-const PG_PORT = 47532;
+// Below Linux's ephemeral ports (32768 and up), which a bind could find taken.
+const VAULT_PORT = 19300;
+const PG_PORT = 19332;
 const PREFIX = "vp-bench-peer";
 
 export interface PeerTimes {

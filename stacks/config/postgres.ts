@@ -18,12 +18,14 @@ export const EMBEDDED_POSTGRES_IMAGE = "postgres:15.18";
 const LOOPBACK = ["127.0.0.1", "localhost", "::1"];
 
 /**
- * The loopback port of an embedded Postgres: dev 15432, pr-<n> 40000 + n mod 10000, so that
- * several environments run side by side on one Docker host, clear of a local Postgres on 5432.
+ * The loopback port of an embedded Postgres: dev 9432, pr-<n> 10000 + n mod 10000, so that
+ * several environments run side by side on one Docker host, clear of a local Postgres on 5432,
+ * of the pr-<n> Vault ports (20000 + 2·n) and of Linux's ephemeral ports (32768 and up), which the
+ * kernel hands to any outgoing connection or listener on port 0 and would make a bind fail.
  */
 export function embeddedPostgresPort(stack: string): number {
   const match = EPHEMERAL_STACK.exec(stack);
-  return match ? 40000 + (Number(match[1]) % 10000) : 15432;
+  return match ? 10000 + (Number(match[1]) % 10000) : 9432;
 }
 
 export interface PostgresInputs {

@@ -26,7 +26,8 @@ import { E2E_FLAVOR, E2E_IMAGE, E2E_PG_ADMIN, E2E_PG_PORT, requireToolchain } fr
 const execFileAsync = promisify(execFile);
 const RUN = `ext-${process.pid}`;
 const LABEL = `vault-platform.e2e=${RUN}`;
-const BASE_PORT = 40000 + (process.pid % 1000) * 6;
+// Below Linux's ephemeral ports (32768 and up) and clear of the test stacks' embedded Postgres.
+const BASE_PORT = 17000 + (process.pid % 400) * 6;
 const NODES = [0, 1, 2].map((i) => ({
   name: `vp-${RUN}-${i}`,
   port: BASE_PORT + 2 * i,
