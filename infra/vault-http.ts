@@ -3,8 +3,8 @@
  * code Pulumi serializes, hence only built-in modules) and by the outside-in checks. Node's
  * fetch cannot take a CA per request; https.request can.
  */
-import * as http from "http";
-import * as https from "https";
+import { request as httpRequest, type IncomingMessage } from "http";
+import { request as httpsRequest } from "https";
 
 export interface VaultHttpRequest {
   readonly address: string;
@@ -46,7 +46,7 @@ function send(url: URL, request: VaultHttpRequest, redirects: number): Promise<V
   }
   const options = { method: request.method, headers, ca: request.caCert, timeout: 30000 };
   return new Promise((resolve, reject) => {
-    const onResponse = (response: http.IncomingMessage) => {
+    const onResponse = (response: IncomingMessage) => {
       const location = response.headers.location;
       if (
         (response.statusCode === 307 || response.statusCode === 308) &&
@@ -72,8 +72,8 @@ function send(url: URL, request: VaultHttpRequest, redirects: number): Promise<V
     };
     const call =
       url.protocol === "https:"
-        ? https.request(url, options, onResponse)
-        : http.request(url, options, onResponse);
+        ? httpsRequest(url, options, onResponse)
+        : httpRequest(url, options, onResponse);
     call.on("timeout", () => call.destroy(new Error("timed out")));
     call.on("error", reject);
     if (payload !== undefined) {
