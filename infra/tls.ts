@@ -4,10 +4,10 @@
  * key is a secret in state; or the certificate and key the stack config provides. Also the
  * trust file the Vault provider needs (it takes a CA file path, not a PEM).
  */
-import * as crypto from "crypto";
-import * as fs from "fs";
+import { generateKeyPairSync, KeyObject, randomBytes, randomUUID, sign as signBytes } from "crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "fs";
 import * as forge from "node-forge";
-import * as path from "path";
+import { dirname, join } from "path";
 import * as pulumi from "@pulumi/pulumi";
 
 export interface CertificateRequest {
@@ -33,13 +33,13 @@ export interface GeneratedCertificates {
 const BACKDATE_MS = 5 * 60 * 1000;
 
 interface KeyPair {
-  readonly privateKey: crypto.KeyObject;
+  readonly privateKey: KeyObject;
   readonly publicKey: forge.pki.PublicKey;
 }
 
 /** RSA keys made (and later used for signing) by Node's native crypto; forge only builds X.509. */
 function rsaKeyPair(): KeyPair {
-  const { privateKey, publicKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   return {
     privateKey,
     publicKey: forge.pki.publicKeyFromPem(
@@ -49,7 +49,7 @@ function rsaKeyPair(): KeyPair {
 }
 
 /** What forge's cert.sign does (SHA-256 with RSA), with the signature made natively. */
-function sign(cert: forge.pki.Certificate, key: crypto.KeyObject): void {
+function sign(cert: forge.pki.Certificate, key: KeyObject): void {
   const algorithm = forge.pki.oids.sha256WithRSAEncryption;
   const signed = cert as forge.pki.Certificate & { tbsCertificate: forge.asn1.Asn1 };
   signed.signatureOid = algorithm;
@@ -60,12 +60,12 @@ function sign(cert: forge.pki.Certificate, key: crypto.KeyObject): void {
   };
   signed.tbsCertificate = pki.getTBSCertificate(cert);
   const tbs = Buffer.from(forge.asn1.toDer(signed.tbsCertificate).getBytes(), "binary");
-  signed.signature = crypto.sign("sha256", tbs, key).toString("binary");
+  signed.signature = signBytes("sha256", tbs, key).toString("binary");
 }
 
 /** A positive 128-bit serial number, as forge wants it (hex, high bit clear). */
 function serialNumber(): string {
-  const bytes = crypto.randomBytes(16);
+  const bytes = randomBytes(16);
   bytes[0] &= 0x7f;
   return bytes.toString("hex");
 }
@@ -163,7 +163,7 @@ export const certificateProvider: pulumi.dynamic.ResourceProvider<
 > = {
   async create(inputs) {
     const generated = generateCertificates(inputs);
-    return { id: `tls-${crypto.randomUUID()}`, outs: { ...inputs, ...generated } };
+    return { id: `tls-${randomUUID()}`, outs: { ...inputs, ...generated } };
   },
 
   async diff(_id, olds, news) {
@@ -218,15 +218,15 @@ export interface ServerTlsMaterial {
  * it is the same on every machine and the provider's config does not change between runs.
  */
 export function writeTrustFile(relativePath: string, caCertPem: string): string {
-  fs.mkdirSync(path.dirname(relativePath), { recursive: true });
-  const current = fs.existsSync(relativePath) ? fs.readFileSync(relativePath, "utf8") : undefined;
+  mkdirSync(dirname(relativePath), { recursive: true });
+  const current = existsSync(relativePath) ? readFileSync(relativePath, "utf8") : undefined;
   if (current !== caCertPem) {
-    fs.writeFileSync(relativePath, caCertPem, { mode: 0o644 });
+    writeFileSync(relativePath, caCertPem, { mode: 0o644 });
   }
   return relativePath;
 }
 
 /** Where the trust file of a stack lives, relative to the project directory. */
 export function trustFilePath(stack: string): string {
-  return path.join(".vault-platform", stack, "ca.pem");
+  return join(".vault-platform", stack, "ca.pem");
 }
