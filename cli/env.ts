@@ -184,9 +184,9 @@ async function main(): Promise<number> {
           await stack.workspace.setTag(stackName, CREATED_AT_TAG, createdAt);
           await stack.workspace.setTag(stackName, EXPIRES_AT_TAG, expiresAt);
         }
-        await recoverIfInterrupted(stack, backendUrlOf(stack));
+        const deployment = await recoverIfInterrupted(stack, backendUrlOf(stack));
         await prepareRun(stack);
-        await repairLostState(stack);
+        await repairLostState(stack, undefined, deployment);
         await stack.up({ onOutput, ...(args.policy ? policyOptions(stackName) : {}) });
       }
       return 0;

@@ -136,13 +136,15 @@ export function missingMounts(
 
 /**
  * Before `up`: a stopped server container is started again; when the server lost what the state
- * lists, refresh (what is gone leaves the state) so that the update rebuilds it.
+ * lists, refresh (what is gone leaves the state) so that the update rebuilds it. `deployment`:
+ * the state as just exported, if the caller has it.
  */
 export async function repairLostState(
   stack: Stack,
   log: (line: string) => void = (line) => console.log(line),
+  deployment?: unknown,
 ): Promise<void> {
-  const server = serverInState(await stack.exportStack().catch(() => ({})));
+  const server = serverInState(deployment ?? (await stack.exportStack().catch(() => ({}))));
   const started = await startStoppedContainers(server.containers);
   if (started.length > 0) {
     log(`${stack.name}: started the stopped container(s) ${started.join(", ")} again`);

@@ -9,7 +9,7 @@ import { Client } from "pg";
 import { VaultHttpResponse, vaultHttp } from "../infra/vault-http";
 import type { PlatformConfig } from "../stacks/config";
 import type { Flavor } from "../stacks/profiles";
-import { prepareProgramLogin } from "./program-login";
+import { prepareProgramLogin, stackConfigSource } from "./program-login";
 
 /** OpenBao has namespaces from 2.3; HashiCorp Vault only in its Enterprise and HCP editions. */
 export function namespaceSupportProblem(
@@ -83,18 +83,19 @@ export async function prepareRun(
   stack: Stack,
   intent: "update" | "preview" = "update",
 ): Promise<PlatformConfig> {
-  const config = await prepareProgramLogin(stack);
-  const problems: string[] = [];
+  const source = await stackConfigSource(stack);
+  const config = await prepareProgramLogin(stack, source);
   // An update creates things: Docker and the Postgres admin connection must answer first. A
   // preview only needs the Vault it reads (previews of staging/prod run on hosted CI runners).
-  if (intent === "update") {
-    const password =
-      (await stack.getConfig("vault-platform:postgresAdminPassword").catch(() => undefined))
-        ?.value || process.env.PGPASSWORD;
-    problems.push(...(await preflightDocker(config)));
-    problems.push(...(await preflightPostgres(config, password)));
-  }
-  problems.push(...(await preflightExternal(config)));
+  // The probes are independent: they run side by side.
+  const password = source.get("vault-platform:postgresAdminPassword") || process.env.PGPASSWORD;
+  const problems = (
+    await Promise.all([
+      intent === "update" ? preflightDocker(config) : [],
+      intent === "update" ? preflightPostgres(config, password) : [],
+      preflightExternal(config),
+    ])
+  ).flat();
   if (problems.length > 0) {
     throw new Error(`Stopped before changing anything:\n  - ${problems.join("\n  - ")}`);
   }

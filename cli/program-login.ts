@@ -25,8 +25,8 @@ export async function stackConfigSource(stack: Stack): Promise<ConfigSource> {
   };
 }
 
-export async function resolvedConfig(stack: Stack): Promise<PlatformConfig> {
-  return loadConfig(await stackConfigSource(stack), PROJECT, stack.name);
+export async function resolvedConfig(stack: Stack, source?: ConfigSource): Promise<PlatformConfig> {
+  return loadConfig(source ?? (await stackConfigSource(stack)), PROJECT, stack.name);
 }
 
 /** The JWT a jwt login uses, from the file or environment variable config names. */
@@ -50,8 +50,11 @@ export function readProgramJwt(auth: Extract<ProgramAuth, { method: "jwt" }>): s
  * Before the engine runs: with a jwt login, the JWT goes into the workspace's environment as
  * TERRAFORM_VAULT_AUTH_JWT, where the Vault provider and the lifecycle calls read it.
  */
-export async function prepareProgramLogin(stack: Stack): Promise<PlatformConfig> {
-  const config = await resolvedConfig(stack);
+export async function prepareProgramLogin(
+  stack: Stack,
+  source?: ConfigSource,
+): Promise<PlatformConfig> {
+  const config = await resolvedConfig(stack, source);
   const auth = config.external?.auth;
   if (auth?.method === "jwt") {
     (stack.workspace as LocalWorkspace).envVars[PROGRAM_JWT_ENV] = readProgramJwt(auth);

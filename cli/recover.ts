@@ -34,6 +34,8 @@ export interface PendingCreate {
 export interface RecoveryPlan {
   readonly lock?: LockHolder & { readonly releasable: boolean; readonly why: string };
   readonly pending: readonly PendingCreate[];
+  /** The state as exported for this plan (none while locked), for the next step to reuse. */
+  readonly deployment?: unknown;
 }
 
 const DOCKER_KINDS: Readonly<Record<string, "container" | "volume" | "network">> = {
@@ -161,8 +163,11 @@ export async function planRecovery(stack: Stack, backendUrl: string): Promise<Re
     }
   }
   // A locked stack cannot be exported consistently; its pending operations are read after.
-  const pending = lock ? [] : pendingCreates(await stack.exportStack().catch(() => ({})));
-  return { lock, pending };
+  if (lock) {
+    return { lock, pending: [] };
+  }
+  const deployment = await stack.exportStack().catch(() => ({}));
+  return { pending: pendingCreates(deployment), deployment };
 }
 
 export function describePlan(stackName: string, plan: RecoveryPlan): string[] {
@@ -232,18 +237,20 @@ export async function applyRecovery(
 /**
  * What the commands do before they run: recover what is provably safe, and say what was done.
  * A lock whose holder may still be running is left alone (the run then fails with Pulumi's
- * own lock error, and `npm run recover` explains).
+ * own lock error, and `npm run recover` explains). Returns the exported state when nothing had
+ * to be done (it is then still current), so the next step need not export it again.
  */
 export async function recoverIfInterrupted(
   stack: Stack,
   backendUrl: string,
   log: (line: string) => void = (line) => console.log(line),
-): Promise<void> {
+): Promise<unknown> {
   const plan = await planRecovery(stack, backendUrl);
   if (!plan.lock && plan.pending.length === 0) {
-    return;
+    return plan.deployment;
   }
   for (const line of await applyRecovery(stack, plan, { force: false })) {
     log(`recovered ${stack.name}: ${line}`);
   }
+  return undefined;
 }

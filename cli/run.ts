@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   const onOutput = (text: string) => process.stdout.write(text);
   const backend = pulumiEnv({ stackName }).PULUMI_BACKEND_URL;
   console.log(`stack ${stackName} (backend ${backend.replace(PROJECT_ROOT + path.sep, "")})`);
-  await recoverIfInterrupted(stack, backend);
+  const deployment = await recoverIfInterrupted(stack, backend);
   if (command !== "destroy") {
     await prepareRun(stack, command === "up" ? "update" : "preview");
   }
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
       break;
     }
     case "up": {
-      await repairLostState(stack);
+      await repairLostState(stack, undefined, deployment);
       const result = await stack.up({ onOutput });
       const outputs = result.outputs;
       console.log("");

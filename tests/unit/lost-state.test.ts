@@ -1,4 +1,10 @@
-import { missingMounts, serverInState, startStoppedContainers } from "../../cli/lost-state";
+import type { Stack } from "@pulumi/pulumi/automation";
+import {
+  missingMounts,
+  repairLostState,
+  serverInState,
+  startStoppedContainers,
+} from "../../cli/lost-state";
 
 const secret = (value: string) => ({
   "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
@@ -86,5 +92,16 @@ describe("what a restarted server lacks", () => {
         auths: { "approle/": {}, "jwt/": {} },
       }),
     ).toEqual([]);
+  });
+});
+
+describe("repairLostState with the state already exported", () => {
+  it("reads the export it is given instead of exporting again", async () => {
+    const exportStack = jest.fn().mockResolvedValue({});
+    const refresh = jest.fn();
+    const stack = { name: "pr-7", exportStack, refresh } as unknown as Stack;
+    await repairLostState(stack, () => undefined, { deployment: { resources: [] } });
+    expect(exportStack).not.toHaveBeenCalled();
+    expect(refresh).not.toHaveBeenCalled();
   });
 });

@@ -4,7 +4,9 @@ import {
   lockDirectory,
   pendingCreates,
   pidAlive,
+  recoverIfInterrupted,
 } from "../../cli/recover";
+import type { Stack } from "@pulumi/pulumi/automation";
 
 const holder = { file: "/l.json", pid: 4242, hostname: "ci-1", timestamp: "2026-11-24T10:00:00Z" };
 const at = (iso: string) => new Date(iso);
@@ -124,5 +126,17 @@ describe("whether a lock holder still runs", () => {
     expect(pidAlive(process.pid, stat("X"))).toBe(false);
     // No such process at all.
     expect(pidAlive(2 ** 22 + 7, stat("S"))).toBe(false);
+  });
+});
+
+describe("the state a clean stack was exported with is handed on", () => {
+  it("exports once and returns that export when there is nothing to recover", async () => {
+    const exported = { deployment: { resources: [{ type: "pulumi:pulumi:Stack" }] } };
+    const exportStack = jest.fn().mockResolvedValue(exported);
+    const stack = { name: "pr-7", exportStack } as unknown as Stack;
+    const log = jest.fn();
+    await expect(recoverIfInterrupted(stack, "s3://bucket", log)).resolves.toBe(exported);
+    expect(exportStack).toHaveBeenCalledTimes(1);
+    expect(log).not.toHaveBeenCalled();
   });
 });
