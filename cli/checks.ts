@@ -3,13 +3,14 @@
  * an application would use them. Shared by `npm run verify` and the end-to-end tests. Secrets
  * obtained here (secret-ids, tokens, passwords) are never printed.
  */
-import { execFileSync } from "child_process";
-import { Client } from "pg";
-import { appPolicyName } from "../infra/apps";
-import { LOGIN_LABELS, LoginMethod, loginAs } from "./app-logins";
+import pLimit from "p-limit";
+import type { LoginMethod } from "./app-logins";
+import { checkApp, expect, recorder } from "./app-checks";
+import { newAuditScan, scanAuditLog } from "./audit-scan";
 import { vaultRequest } from "./vault-client";
 
 export { appLogin, freshSecretId, loginTokenVariable } from "./app-logins";
+export { allowedPaths, databaseCredentials, forbiddenPaths } from "./app-checks";
 
 export { vaultRequest, type VaultTarget } from "./vault-client";
 
@@ -66,105 +67,13 @@ export interface CheckResult {
   readonly skipped?: boolean;
 }
 
-export async function databaseCredentials(
-  env: Environment,
-  token: string,
-  role: string,
-): Promise<{ username: string; password: string; leaseId: string }> {
-  const response = await vaultRequest(env, "GET", `${env.mounts.database}/creds/${role}`, token);
-  if (response.status !== 200) {
-    throw new Error(
-      `reading ${env.mounts.database}/creds/${role} answered HTTP ${response.status}`,
-    );
-  }
-  return {
-    username: response.body.data.username,
-    password: response.body.data.password,
-    leaseId: response.body.lease_id,
-  };
-}
-
-async function sqlAs(
-  env: Environment,
-  user: string,
-  password: string,
-  sql: string,
-): Promise<string> {
-  const client = new Client({ ...env.postgres, user, password, connectionTimeoutMillis: 5000 });
-  await client.connect();
-  try {
-    await client.query(sql);
-    return "ok";
-  } catch (error) {
-    return (error as Error).message;
-  } finally {
-    await client.end();
-  }
-}
-
-function toBase64(text: string): string {
-  return Buffer.from(text, "utf8").toString("base64");
-}
-
-function policyOf(app: AppUnderTest): string {
-  return app.policy ?? appPolicyName(app.name);
-}
-
-/** Paths an app's token must be denied, whatever the app declares. */
-export function forbiddenPaths(env: Environment, app: AppUnderTest): string[] {
-  const others = env.apps.filter((other) => other.name !== app.name);
-  return [
-    "sys/mounts",
-    `sys/policies/acl/${policyOf(app)}`,
-    // Audit devices are the root namespace's only.
-    ...(env.namespace ? [] : ["sys/audit"]),
-    `auth/${env.mounts.approle}/role/${app.name}/secret-id`,
-    ...others.map((other) => `${env.mounts.kv}/data/${other.name}/config`),
-    ...others.flatMap((other) =>
-      other.databaseRole ? [`${env.mounts.database}/creds/${other.databaseRole}`] : [],
-    ),
-    ...others.flatMap((other) =>
-      other.transitKeys.map((key) => `${env.mounts.transit}/encrypt/${key}`),
-    ),
-  ];
-}
-
-/** Paths an app's token must be allowed, from what the app declares. */
-export function allowedPaths(env: Environment, app: AppUnderTest): Record<string, string[]> {
-  const allowed: Record<string, string[]> = {};
-  for (const path of app.kvRead) {
-    allowed[`${env.mounts.kv}/data/${path.replace(/\*$/, "probe")}`] = ["read"];
-  }
-  if (app.databaseRole) {
-    allowed[`${env.mounts.database}/creds/${app.databaseRole}`] = ["read"];
-  }
-  for (const key of app.transitKeys) {
-    allowed[`${env.mounts.transit}/encrypt/${key}`] = ["update"];
-    allowed[`${env.mounts.transit}/decrypt/${key}`] = ["update"];
-  }
-  return allowed;
-}
+/** How many apps are checked at once: enough to overlap round trips, few enough for a 2-core host. */
+const APP_CONCURRENCY = 8;
 
 /** Runs every check; never throws for a failed check, only records it. */
 export async function runChecks(env: Environment): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
-  const record = async (check: string, body: () => Promise<string | { skipped: string }>) => {
-    try {
-      const outcome = await body();
-      results.push(
-        typeof outcome === "string"
-          ? { check, ok: true, detail: outcome }
-          : { check, ok: false, skipped: true, detail: outcome.skipped },
-      );
-    } catch (error) {
-      results.push({ check, ok: false, detail: (error as Error).message });
-    }
-  };
-  const expect = (condition: boolean, message: string) => {
-    if (!condition) {
-      throw new Error(message);
-    }
-  };
+  const record = recorder(results);
 
   await record("vault health", async () => {
     // A root-only path: asked without the namespace; a standby of a cluster counts as healthy.
@@ -178,199 +87,29 @@ export async function runChecks(env: Environment): Promise<CheckResult[]> {
     return `initialized, unsealed, version ${health.body.version}`;
   });
 
+  // Apps are checked side by side (each on its own logins and tokens), reported in their order.
   const mintedSecrets: string[] = [];
-  for (const app of env.apps) {
-    let token: string | undefined;
-    for (const method of app.logins ?? ["approle"]) {
-      await record(`${app.name}: ${LOGIN_LABELS[method]} login`, async () => {
-        const login = await loginAs(env, app, method);
-        if ("skipped" in login) {
-          return login;
-        }
-        mintedSecrets.push(login.token);
-        const self = await vaultRequest(env, "GET", "auth/token/lookup-self", login.token);
-        expect(self.status === 200, `lookup-self answered HTTP ${self.status}`);
-        const policies = [...self.body.data.policies].sort();
-        expect(
-          JSON.stringify(policies) === JSON.stringify([policyOf(app)]),
-          `token policies are ${JSON.stringify(policies)}, expected only ${policyOf(app)}`,
-        );
-        token ??= login.token;
-        return `token with policies ${JSON.stringify(policies)}, ttl ${self.body.data.ttl}s`;
-      });
-    }
-    if (token === undefined) {
-      continue;
-    }
-    const appToken = token;
-
-    await record(`${app.name}: reads its KV path`, async () => {
-      const path = `${env.mounts.kv}/data/${app.name}/config`;
-      const response = await vaultRequest(env, "GET", path, appToken);
-      // 404 (no secret there) still proves access: a denied read answers 403.
-      expect(
-        response.status === 200 || response.status === 404,
-        `${path} answered HTTP ${response.status}`,
-      );
-      return `${path}: HTTP ${response.status}`;
-    });
-
-    await record(`${app.name}: denied outside its access`, async () => {
-      const denied: string[] = [];
-      for (const path of forbiddenPaths(env, app)) {
-        const method = path.includes("/encrypt/") || path.endsWith("/secret-id") ? "POST" : "GET";
-        const response = await vaultRequest(
-          env,
-          method,
-          path,
-          appToken,
-          method === "POST" ? { plaintext: toBase64("x") } : undefined,
-        );
-        expect(
-          response.status === 403,
-          `${method} ${path} answered HTTP ${response.status}, expected 403`,
-        );
-        denied.push(path);
-      }
-      return `${denied.length} paths denied (403)`;
-    });
-
-    await record(`${app.name}: capabilities-self matches its access`, async () => {
-      const allowed = allowedPaths(env, app);
-      const forbidden = forbiddenPaths(env, app);
-      const response = await vaultRequest(env, "POST", "sys/capabilities-self", appToken, {
-        paths: [...Object.keys(allowed), ...forbidden],
-      });
-      expect(response.status === 200, `sys/capabilities-self answered HTTP ${response.status}`);
-      for (const [path, capabilities] of Object.entries(allowed)) {
-        const actual = response.body.data[path] as string[];
-        expect(
-          capabilities.every((capability) => actual.includes(capability)),
-          `${path}: has ${JSON.stringify(actual)}, expected ${JSON.stringify(capabilities)}`,
-        );
-      }
-      for (const path of forbidden) {
-        const actual = response.body.data[path] as string[];
-        expect(
-          JSON.stringify(actual) === '["deny"]',
-          `${path}: has ${JSON.stringify(actual)}, expected ["deny"]`,
-        );
-      }
-      return `${Object.keys(allowed).length} allowed, ${forbidden.length} denied as expected`;
-    });
-
-    for (const key of app.transitKeys) {
-      await record(`${app.name}: transit round trip with key ${key}`, async () => {
-        const plaintext = `vault-platform check ${Date.now()}`;
-        const encrypted = await vaultRequest(
-          env,
-          "POST",
-          `${env.mounts.transit}/encrypt/${key}`,
-          appToken,
-          {
-            plaintext: toBase64(plaintext),
-          },
-        );
-        expect(encrypted.status === 200, `encrypt answered HTTP ${encrypted.status}`);
-        const ciphertext = encrypted.body.data.ciphertext as string;
-        expect(ciphertext.startsWith("vault:v"), "ciphertext lacks the vault:v<version> prefix");
-        const decrypted = await vaultRequest(
-          env,
-          "POST",
-          `${env.mounts.transit}/decrypt/${key}`,
-          appToken,
-          {
-            ciphertext,
-          },
-        );
-        expect(decrypted.status === 200, `decrypt answered HTTP ${decrypted.status}`);
-        expect(
-          Buffer.from(decrypted.body.data.plaintext, "base64").toString("utf8") === plaintext,
-          "round trip changed the text",
-        );
-        return `encrypted to ${ciphertext.slice(0, 9)}..., decrypted back`;
-      });
-    }
-
-    if (app.databaseRole) {
-      await record(`${app.name}: dynamic Postgres credentials connect`, async () => {
-        const creds = await databaseCredentials(env, appToken, app.databaseRole as string);
-        mintedSecrets.push(creds.password);
-        const select = await sqlAs(env, creds.username, creds.password, "SELECT 1");
-        expect(select === "ok", `SELECT 1 failed: ${select}`);
-        const create = await sqlAs(
-          env,
-          creds.username,
-          creds.password,
-          "CREATE TABLE vp_check_not_allowed (id int)",
-        );
-        expect(create !== "ok", "the dynamic user could create a table in schema public");
-        let detail = `${creds.username} connected; CREATE TABLE denied`;
-        if (env.probeTable) {
-          const read = await sqlAs(
-            env,
-            creds.username,
-            creds.password,
-            `SELECT count(*) FROM ${env.probeTable}`,
-          );
-          expect(read === "ok", `SELECT from ${env.probeTable} failed: ${read}`);
-          const insert = await sqlAs(
-            env,
-            creds.username,
-            creds.password,
-            `INSERT INTO ${env.probeTable} (note) VALUES ('${app.name}')`,
-          );
-          const mayWrite = app.databaseAccess === "readwrite";
-          expect(
-            (insert === "ok") === mayWrite,
-            `INSERT as ${app.databaseAccess}: ${insert === "ok" ? "allowed" : insert}`,
-          );
-          detail += `; SELECT allowed; INSERT ${mayWrite ? "allowed" : "denied"}`;
-        }
-        const revoke = await vaultRequest(env, "PUT", "sys/leases/revoke", env.adminToken, {
-          lease_id: creds.leaseId,
-        });
-        expect(
-          revoke.status === 204 || revoke.status === 200,
-          `revoking the lease answered HTTP ${revoke.status}`,
-        );
-        const after = await sqlAs(env, creds.username, creds.password, "SELECT 1").catch(
-          (error: Error) => error.message,
-        );
-        expect(after !== "ok", "credentials still work after the lease was revoked");
-        return `${detail}; revoked, login refused after`;
-      });
-    }
-  }
+  const limit = pLimit(APP_CONCURRENCY);
+  const perApp = await Promise.all(
+    env.apps.map((app) => limit(() => checkApp(env, app, mintedSecrets))),
+  );
+  results.push(...perApp.flat());
 
   if (env.auditLogPath) {
+    const auditLogPath = env.auditLogPath;
     await record("audit log written, values HMAC'd", async () => {
       // In a cluster each node logs what it served itself (standbys forward to the active one);
       // a node that never served a request has no log file yet (Vault opens it on first use).
-      const log = (env.containers ?? (env.container ? [env.container] : []))
-        .map((container) => {
-          try {
-            return execFileSync("docker", ["exec", container, "cat", env.auditLogPath as string], {
-              encoding: "utf8",
-              maxBuffer: 256 * 1024 * 1024,
-              stdio: ["ignore", "pipe", "pipe"],
-            });
-          } catch (error) {
-            if ((env.containers?.length ?? 1) > 1 && /No such file/.test(String(error))) {
-              return "";
-            }
-            throw error;
-          }
-        })
-        .join("");
-      const entries = log.split("\n").filter((line) => line.trim().length > 0);
-      expect(entries.length > 0, "the audit log is empty");
-      expect(log.includes(`auth/${env.mounts.approle}/login`), "no AppRole login in the audit log");
-      expect(log.includes("hmac-sha256:"), "no HMAC'd value in the audit log");
-      for (const secret of mintedSecrets) {
-        expect(!log.includes(secret), "a token or password appears in plain text in the audit log");
+      const containers = env.containers ?? (env.container ? [env.container] : []);
+      const scan = newAuditScan(env.mounts.approle, mintedSecrets);
+      for (const container of containers) {
+        await scanAuditLog(container, auditLogPath, scan, containers.length > 1);
       }
-      return `${entries.length} entries; logins recorded; no token or password in plain text`;
+      expect(scan.entries > 0, "the audit log is empty");
+      expect(scan.approleLogin, "no AppRole login in the audit log");
+      expect(scan.hmac, "no HMAC'd value in the audit log");
+      expect(!scan.leaked, "a token or password appears in plain text in the audit log");
+      return `${scan.entries} entries; logins recorded; no token or password in plain text`;
     });
   }
   return results;
