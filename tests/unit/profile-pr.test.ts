@@ -46,7 +46,7 @@ describe("ephemeral profile (pr-1)", () => {
     );
     expect(config.postgres).toMatchObject({
       host: "127.0.0.1",
-      port: 40001,
+      port: 10001,
       embedded: { image: "postgres:15.18" },
     });
     const postgres = named("platform-postgres-server-container");
@@ -59,7 +59,7 @@ describe("ephemeral profile (pr-1)", () => {
         "-c",
         "listen_addresses=127.0.0.1",
         "-c",
-        "port=40001",
+        "port=10001",
         "-c",
         "max_connections=100",
       ],
@@ -72,7 +72,7 @@ describe("ephemeral profile (pr-1)", () => {
     const password = named("platform-postgres-server-admin-password");
     expect(password.inputs).toMatchObject({ length: 32, special: false });
     const provider = named("platform-postgres");
-    expect(provider.inputs).toMatchObject({ host: "127.0.0.1", port: "40001" });
+    expect(provider.inputs).toMatchObject({ host: "127.0.0.1", port: "10001" });
     expect(provider.secretInputs).toContain("password");
     expect(postgres.inputs.uploads[0].content).toBe(provider.inputs.password);
     expect(named("platform-postgres-server-data").inputs.labels).toEqual([
