@@ -82,6 +82,32 @@ export function peerConfig(apps: readonly BenchApp[], flavor: "vault" | "openbao
       privileges: privileges[level].sequence,
     };
   }
+  const grantRoles: Record<string, object> = Object.fromEntries(
+    levels.map((level) => [
+      level,
+      {
+        role: "${postgresql_role.vault.name}",
+        grant_role: `\${postgresql_role.${level}.name}`,
+        with_admin_option: true,
+      },
+    ]),
+  );
+  // Privileges change one at a time, in the program's order (Postgres fails concurrent
+  // GRANT/REVOKE on the same catalog rows: "tuple concurrently updated").
+  const chain: [Record<string, object>, string, string][] = levels.flatMap((level) => [
+    [grants, "postgresql_grant", `${level}_schema`],
+    [grants, "postgresql_grant", `${level}_tables`],
+    [grants, "postgresql_grant", `${level}_sequences`],
+    [defaults, "postgresql_default_privileges", `${level}_tables`],
+    [defaults, "postgresql_default_privileges", `${level}_sequences`],
+    [grantRoles, "postgresql_grant_role", level],
+  ]);
+  chain.forEach(([table, , key], index) => {
+    const previous = chain[index - 1];
+    if (previous) {
+      table[key] = { ...table[key], depends_on: [`${previous[1]}.${previous[2]}`] };
+    }
+  });
   const databaseApps = apps.filter((app) => app.database !== "none");
   const access = (app: BenchApp) => ({
     name: app.name,
@@ -204,16 +230,7 @@ export function peerConfig(apps: readonly BenchApp[], flavor: "vault" | "openbao
       },
       postgresql_grant: grants,
       postgresql_default_privileges: defaults,
-      postgresql_grant_role: Object.fromEntries(
-        levels.map((level) => [
-          level,
-          {
-            role: "${postgresql_role.vault.name}",
-            grant_role: `\${postgresql_role.${level}.name}`,
-            with_admin_option: true,
-          },
-        ]),
-      ),
+      postgresql_grant_role: grantRoles,
       vault_mount: {
         // The dev server holds secret/ already (the program releases it first; the peer mounts
         // its KV beside it, one API call fewer).
