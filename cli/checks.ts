@@ -6,7 +6,7 @@
 import pLimit from "p-limit";
 import type { LoginMethod } from "./app-logins";
 import { checkApp, expect, recorder } from "./app-checks";
-import { newAuditScan, scanAuditLog } from "./audit-scan";
+import { auditLogSize, newAuditScan, scanAuditLog } from "./audit-scan";
 import { vaultRequest } from "./vault-client";
 
 export { appLogin, freshSecretId, loginTokenVariable } from "./app-logins";
@@ -87,6 +87,14 @@ export async function runChecks(env: Environment): Promise<CheckResult[]> {
     return `initialized, unsealed, version ${health.body.version}`;
   });
 
+  // The audit logs are read from where they end now: what this run writes, whatever came before.
+  const auditContainers = env.containers ?? (env.container ? [env.container] : []);
+  const auditFrom = env.auditLogPath
+    ? await Promise.all(
+        auditContainers.map((container) => auditLogSize(container, env.auditLogPath as string)),
+      )
+    : [];
+
   // Apps are checked side by side (each on its own logins and tokens), reported in their order.
   const mintedSecrets: string[] = [];
   const limit = pLimit(APP_CONCURRENCY);
@@ -100,16 +108,16 @@ export async function runChecks(env: Environment): Promise<CheckResult[]> {
     await record("audit log written, values HMAC'd", async () => {
       // In a cluster each node logs what it served itself (standbys forward to the active one);
       // a node that never served a request has no log file yet (Vault opens it on first use).
-      const containers = env.containers ?? (env.container ? [env.container] : []);
       const scan = newAuditScan(env.mounts.approle, mintedSecrets);
-      for (const container of containers) {
-        await scanAuditLog(container, auditLogPath, scan, containers.length > 1);
+      for (const [index, container] of auditContainers.entries()) {
+        const mayBeAbsent = auditContainers.length > 1;
+        await scanAuditLog(container, auditLogPath, scan, mayBeAbsent, auditFrom[index]);
       }
       expect(scan.entries > 0, "the audit log is empty");
       expect(scan.approleLogin, "no AppRole login in the audit log");
       expect(scan.hmac, "no HMAC'd value in the audit log");
       expect(!scan.leaked, "a token or password appears in plain text in the audit log");
-      return `${scan.entries} entries; logins recorded; no token or password in plain text`;
+      return `${scan.entries} entries written by these checks; logins recorded; no token or password in plain text`;
     });
   }
   return results;

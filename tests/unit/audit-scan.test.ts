@@ -19,3 +19,31 @@ describe("scanning an audit log line by line", () => {
     expect(scan.approleLogin).toBe(true);
   });
 });
+
+describe("finding any of many secrets in a line in one pass", () => {
+  const secrets = Array.from(
+    { length: 300 },
+    (_, i) => `hvs.CAESIJ${String(i).padStart(4, "0")}tail${i}x`,
+  );
+  const scan = () => newAuditScan("approle", [...secrets, "short"]);
+
+  it("finds each secret wherever it stands, and a secret shorter than the index key", () => {
+    for (const secret of [secrets[0], secrets[150], secrets[299]]) {
+      const one = scan();
+      scanLine(one, `{"token":"${secret}"}`);
+      expect(one.leaked).toBe(true);
+      const atEdges = scan();
+      scanLine(atEdges, secret);
+      expect(atEdges.leaked).toBe(true);
+    }
+    const short = scan();
+    scanLine(short, '{"x":"a short one"}');
+    expect(short.leaked).toBe(true);
+  });
+
+  it("does not take a secret's prefix or its end alone for the secret", () => {
+    const partial = scan();
+    scanLine(partial, `{"a":"hvs.CAESIJ0150","b":"tail150x"}`);
+    expect(partial.leaked).toBe(false);
+  });
+});
