@@ -7,6 +7,7 @@
  * bench/results.json and bench/results.svg. Never fails on a time; fails only when a command does.
  */
 import { spawn } from "child_process";
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -85,11 +86,14 @@ async function measureProgram(
 ): Promise<Omit<SizeResult, "floor">> {
   const stackName = benchStack(apps.length);
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "vault-platform-bench-"));
-  const env = {
-    ...process.env,
-    PULUMI_BACKEND_URL: `file://${stateDir}`,
-    PULUMI_CONFIG_PASSPHRASE_FILE: path.join(stateDir, "passphrase"),
-  };
+  // Its own state and passphrase per size, whatever the caller's environment names.
+  const passphraseFile = path.join(stateDir, "passphrase");
+  fs.writeFileSync(passphraseFile, crypto.randomBytes(32).toString("hex"), { mode: 0o600 });
+  // (process.env too: openStack below reads it.)
+  delete process.env.PULUMI_CONFIG_PASSPHRASE;
+  process.env.PULUMI_BACKEND_URL = `file://${stateDir}`;
+  process.env.PULUMI_CONFIG_PASSPHRASE_FILE = passphraseFile;
+  const env = { ...process.env };
   // The apps as a user writes them: structured config in Pulumi.<stack>.yaml.
   fs.writeFileSync(
     path.join(PROJECT_ROOT, `Pulumi.${stackName}.yaml`),
