@@ -116,10 +116,7 @@ export class Platform extends pulumi.ComponentResource {
     this.kv = new Kv(
       `${name}-kv`,
       {
-        path: config.kv.path,
-        maxVersions: config.kv.maxVersions,
-        casRequired: config.kv.casRequired,
-        deleteVersionAfterSeconds: config.kv.deleteVersionAfterSeconds,
+        ...config.kv,
         protect,
         releaseDevMount:
           config.server.mode === "dev" ? (connection.access as DevAccess) : undefined,

@@ -180,6 +180,15 @@ export function resolveCaCertificate(
   return pem;
 }
 
+/** A login method's mount: at the path named after the method unless set, in a namespace or not. */
+function mountOf<M extends "approle" | "jwt">(auth: {
+  readonly method: M;
+  readonly path?: string;
+  readonly namespace?: string;
+}): { method: M; path: string; namespace?: string } {
+  return { method: auth.method, path: auth.path ?? auth.method, namespace: auth.namespace };
+}
+
 /** How the program logs in, with the secret its method needs (and no secret it does not). */
 export function resolveAuth(inputs: ExternalInputs, problems: Problems): ProgramAuth | undefined {
   const { value: auth, key } = pick(inputs, "auth");
@@ -219,13 +228,7 @@ export function resolveAuth(inputs: ExternalInputs, problems: Problems): Program
         missing("vaultSecretId", "approle", "secret-id");
         return undefined;
       }
-      return {
-        method: "approle",
-        path: auth.path ?? "approle",
-        roleId: auth.roleId,
-        secretId: inputs.vaultSecretId,
-        namespace: auth.namespace,
-      };
+      return { ...mountOf(auth), roleId: auth.roleId, secretId: inputs.vaultSecretId };
     case "jwt":
       if ((auth.jwtFile === undefined) === (auth.jwtEnv === undefined)) {
         problems.add(
@@ -236,14 +239,7 @@ export function resolveAuth(inputs: ExternalInputs, problems: Problems): Program
         );
         return undefined;
       }
-      return {
-        method: "jwt",
-        path: auth.path ?? "jwt",
-        role: auth.role,
-        jwtFile: auth.jwtFile,
-        jwtEnv: auth.jwtEnv,
-        namespace: auth.namespace,
-      };
+      return { ...mountOf(auth), role: auth.role, jwtFile: auth.jwtFile, jwtEnv: auth.jwtEnv };
   }
 }
 

@@ -18,11 +18,12 @@ const positiveDuration = duration.refine((text) => parseDuration(text) > 0, {
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 const CIDR =
   /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/;
-const port = z
-  .number({ error: "expected an integer port from 1 to 65535" })
-  .int({ error: "expected an integer port from 1 to 65535" })
-  .min(1, { error: "expected an integer port from 1 to 65535" })
-  .max(65535, { error: "expected an integer port from 1 to 65535" });
+/** An integer from min to max, with one message for every way a value misses the range. */
+function integerIn(base: z.ZodNumber, min: number, max: number, message: string): z.ZodNumber {
+  return base.int({ error: message }).min(min, { error: message }).max(max, { error: message });
+}
+const PORT_MESSAGE = "expected an integer port from 1 to 65535";
+const port = integerIn(z.number({ error: PORT_MESSAGE }), 1, 65535, PORT_MESSAGE);
 const APP_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
 const KV_PATH = /^[A-Za-z0-9_.+-]+(\/[A-Za-z0-9_.+-]+)*(\/\*)?$|^\*$/;
 const kvPath = z.string().regex(KV_PATH, {
@@ -171,18 +172,8 @@ export const serverSchema = z.strictObject({
   network: z.enum(["host", "bridge"]).optional(),
   bindAddress: z.string().regex(IPV4, { error: "expected an IPv4 address" }).optional(),
   port: port.optional(),
-  unsealKeyShares: z
-    .number()
-    .int({ error: "expected an integer from 1 to 10" })
-    .min(1, { error: "expected an integer from 1 to 10" })
-    .max(10, { error: "expected an integer from 1 to 10" })
-    .optional(),
-  unsealKeyThreshold: z
-    .number()
-    .int({ error: "expected an integer from 1 to 10" })
-    .min(1, { error: "expected an integer from 1 to 10" })
-    .max(10, { error: "expected an integer from 1 to 10" })
-    .optional(),
+  unsealKeyShares: integerIn(z.number(), 1, 10, "expected an integer from 1 to 10").optional(),
+  unsealKeyThreshold: integerIn(z.number(), 1, 10, "expected an integer from 1 to 10").optional(),
   revokeRootToken: z.boolean({ error: "expected true or false" }).optional(),
   nodes: z
     .union([z.literal(1), z.literal(3), z.literal(5)], {
@@ -223,12 +214,7 @@ export const postgresSchema = z.strictObject({
 
 export const kvSchema = z.strictObject({
   path: mountPath.optional(),
-  maxVersions: z
-    .number()
-    .int({ error: "expected an integer from 0 to 1000" })
-    .min(0, { error: "expected an integer from 0 to 1000" })
-    .max(1000, { error: "expected an integer from 0 to 1000" })
-    .optional(),
+  maxVersions: integerIn(z.number(), 0, 1000, "expected an integer from 0 to 1000").optional(),
   casRequired: z.boolean({ error: "expected true or false" }).optional(),
   deleteVersionAfter: duration.optional(),
 });
