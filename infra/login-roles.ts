@@ -28,16 +28,31 @@ function tokenArgs(policy: pulumi.Input<string>, settings: LoginTokenSettings) {
   };
 }
 
+/** What every role of an app shares: its names and the token it hands out. */
+interface RoleBase {
+  /** The Pulumi resource name, `<component>-<app>`. */
+  readonly resource: string;
+  /** The role's name in Vault: the app's name. */
+  readonly roleName: string;
+  readonly token: ReturnType<typeof tokenArgs>;
+}
+
 /** One role per app that declares bindings for the method, keyed by app name. */
 function rolePerApp<Bindings, Role>(
-  apps: readonly LoginRoleApp[],
+  component: string,
+  args: { readonly apps: readonly LoginRoleApp[] } & LoginTokenSettings,
   bindingsOf: (app: AppConfig) => Bindings | undefined,
-  make: (app: AppConfig, bindings: Bindings, policy: pulumi.Input<string>) => Role,
+  make: (base: RoleBase, bindings: Bindings) => Role,
 ): Record<string, Role> {
   return Object.fromEntries(
-    apps.flatMap(({ app, policy }) => {
+    args.apps.flatMap(({ app, policy }) => {
       const bindings = bindingsOf(app);
-      return bindings === undefined ? [] : [[app.name, make(app, bindings, policy)]];
+      const base = {
+        resource: `${component}-${app.name}`,
+        roleName: app.name,
+        token: tokenArgs(policy, args),
+      };
+      return bindings === undefined ? [] : [[app.name, make(base, bindings)]];
     }),
   );
 }
@@ -76,18 +91,19 @@ export class KubernetesLogins extends pulumi.ComponentResource {
       { parent: this, additionalSecretOutputs: ["tokenReviewerJwt"] },
     );
     const roles = rolePerApp(
-      args.apps,
+      name,
+      args,
       (app) => app.kubernetes,
-      (app, bindings, policy) =>
+      (role, bindings) =>
         new vault.kubernetes.AuthBackendRole(
-          `${name}-${app.name}`,
+          role.resource,
           {
             backend: this.backend.path,
-            roleName: app.name,
+            roleName: role.roleName,
             boundServiceAccountNames: [...bindings.serviceAccounts],
             boundServiceAccountNamespaces: [...bindings.namespaces],
             audience: bindings.audience,
-            ...tokenArgs(policy, args),
+            ...role.token,
           },
           { parent: this, dependsOn: [config] },
         ),
@@ -126,14 +142,15 @@ export class JwtLogins extends pulumi.ComponentResource {
       { parent: this },
     );
     const roles = rolePerApp(
-      args.apps,
+      name,
+      args,
       (app) => app.jwt,
-      (app, bindings, policy) =>
+      (role, bindings) =>
         new vault.jwt.AuthBackendRole(
-          `${name}-${app.name}`,
+          role.resource,
           {
             backend: this.backend.path.apply((path) => path ?? args.mount.path),
-            roleName: app.name,
+            roleName: role.roleName,
             roleType: "jwt",
             userClaim: bindings.userClaim,
             boundAudiences:
@@ -149,7 +166,7 @@ export class JwtLogins extends pulumi.ComponentResource {
                   )
                 : undefined,
             boundSubject: bindings.boundSubject,
-            ...tokenArgs(policy, args),
+            ...role.token,
           },
           { parent: this },
         ),
