@@ -16,6 +16,7 @@ import * as os from "os";
 import * as path from "path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { parseDuration } from "../infra/duration";
+import { DOCKER_KINDS, DockerObject, unrecordedDockerObjects } from "./unrecorded-docker";
 
 export interface LockHolder {
   readonly file: string;
@@ -34,15 +35,11 @@ export interface PendingCreate {
 export interface RecoveryPlan {
   readonly lock?: LockHolder & { readonly releasable: boolean; readonly why: string };
   readonly pending: readonly PendingCreate[];
+  /** Docker objects labelled with the stack that its state does not list (none while locked). */
+  readonly unrecorded: readonly DockerObject[];
   /** The state as exported for this plan (none while locked), for the next step to reuse. */
   readonly deployment?: unknown;
 }
-
-const DOCKER_KINDS: Readonly<Record<string, "container" | "volume" | "network">> = {
-  "docker:index/container:Container": "container",
-  "docker:index/volume:Volume": "volume",
-  "docker:index/network:Network": "network",
-};
 
 /** Where a file:// backend keeps a stack's lock files (project-scoped layout). */
 export function lockDirectory(backendUrl: string, project: string, stack: string): string {
@@ -164,10 +161,14 @@ export async function planRecovery(stack: Stack, backendUrl: string): Promise<Re
   }
   // A locked stack cannot be exported consistently; its pending operations are read after.
   if (lock) {
-    return { lock, pending: [] };
+    return { lock, pending: [], unrecorded: [] };
   }
   const deployment = await stack.exportStack().catch(() => ({}));
-  return { pending: pendingCreates(deployment), deployment };
+  return {
+    pending: pendingCreates(deployment),
+    unrecorded: unrecordedDockerObjects(stack.name, deployment),
+    deployment,
+  };
 }
 
 export function describePlan(stackName: string, plan: RecoveryPlan): string[] {
@@ -175,6 +176,11 @@ export function describePlan(stackName: string, plan: RecoveryPlan): string[] {
   if (plan.lock) {
     lines.push(
       `${plan.lock.releasable ? "release" : "would release (needs --yes)"} the lock of ${stackName}: ${plan.lock.why}`,
+    );
+  }
+  for (const object of plan.unrecorded) {
+    lines.push(
+      `remove the ${object.kind} ${object.name} (labelled with this stack, not in its state: left by an interrupted run)`,
     );
   }
   for (const create of plan.pending) {
@@ -218,10 +224,18 @@ export async function applyRecovery(
     await stack.cancel().catch(() => fs.rmSync(plan.lock?.file as string, { force: true }));
     done.push(`released the lock (${plan.lock.why})`);
   }
-  const pending =
-    plan.lock && done.length > 0
-      ? pendingCreates(await stack.exportStack().catch(() => ({})))
-      : plan.pending;
+  const released = plan.lock !== undefined && done.length > 0;
+  const deployment = released ? await stack.exportStack().catch(() => ({})) : undefined;
+  const pending = released ? pendingCreates(deployment) : plan.pending;
+  const unrecorded = released ? unrecordedDockerObjects(stack.name, deployment) : plan.unrecorded;
+  for (const object of unrecorded) {
+    removeOwnDockerObject(object.kind, object.name, stack.name);
+  }
+  if (unrecorded.length > 0) {
+    done.push(
+      `removed ${unrecorded.map((object) => `${object.kind} ${object.name}`).join(", ")} (labelled with this stack, not in its state)`,
+    );
+  }
   if (pending.length > 0) {
     for (const create of pending) {
       if (create.dockerName) {
@@ -246,7 +260,7 @@ export async function recoverIfInterrupted(
   log: (line: string) => void = (line) => console.log(line),
 ): Promise<unknown> {
   const plan = await planRecovery(stack, backendUrl);
-  if (!plan.lock && plan.pending.length === 0) {
+  if (!plan.lock && plan.pending.length === 0 && plan.unrecorded.length === 0) {
     return plan.deployment;
   }
   for (const line of await applyRecovery(stack, plan, { force: false })) {

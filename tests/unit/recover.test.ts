@@ -102,9 +102,11 @@ describe("pending creates of an interrupted run", () => {
       describePlan("pr-50", {
         lock: { ...holder, releasable: false, why: "held by process 4242 on ci-1 since x" },
         pending: pendingCreates(deployment),
+        unrecorded: [{ kind: "volume", name: "vp-pr-50-logs" }],
       }),
     ).toEqual([
       "would release (needs --yes) the lock of pr-50: held by process 4242 on ci-1 since x",
+      "remove the volume vp-pr-50-logs (labelled with this stack, not in its state: left by an interrupted run)",
       "remove the container vp-pr-50-vault (labelled with this stack) an interrupted run created, then forget its pending create",
       "forget the pending create of platform-kv-mount (vault:index/mount:Mount); the next up creates it",
     ]);
