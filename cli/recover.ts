@@ -163,10 +163,11 @@ export async function planRecovery(stack: Stack, backendUrl: string): Promise<Re
   if (lock) {
     return { lock, pending: [], unrecorded: [] };
   }
-  const deployment = await stack.exportStack().catch(() => ({}));
+  const deployment = await stack.exportStack().catch(() => undefined);
   return {
-    pending: pendingCreates(deployment),
-    unrecorded: unrecordedDockerObjects(stack.name, deployment),
+    pending: pendingCreates(deployment ?? {}),
+    // An unreadable state says nothing of what is recorded: nothing counts as unrecorded then.
+    unrecorded: deployment ? unrecordedDockerObjects(stack.name, deployment) : [],
     deployment,
   };
 }
@@ -225,9 +226,13 @@ export async function applyRecovery(
     done.push(`released the lock (${plan.lock.why})`);
   }
   const released = plan.lock !== undefined && done.length > 0;
-  const deployment = released ? await stack.exportStack().catch(() => ({})) : undefined;
-  const pending = released ? pendingCreates(deployment) : plan.pending;
-  const unrecorded = released ? unrecordedDockerObjects(stack.name, deployment) : plan.unrecorded;
+  const deployment = released ? await stack.exportStack().catch(() => undefined) : undefined;
+  const pending = released ? pendingCreates(deployment ?? {}) : plan.pending;
+  const unrecorded = !released
+    ? plan.unrecorded
+    : deployment
+      ? unrecordedDockerObjects(stack.name, deployment)
+      : [];
   for (const object of unrecorded) {
     removeOwnDockerObject(object.kind, object.name, stack.name);
   }

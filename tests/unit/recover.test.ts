@@ -4,6 +4,7 @@ import {
   lockDirectory,
   pendingCreates,
   pidAlive,
+  planRecovery,
   recoverIfInterrupted,
 } from "../../cli/recover";
 import type { Stack } from "@pulumi/pulumi/automation";
@@ -140,5 +141,19 @@ describe("the state a clean stack was exported with is handed on", () => {
     await expect(recoverIfInterrupted(stack, "s3://bucket", log)).resolves.toBe(exported);
     expect(exportStack).toHaveBeenCalledTimes(1);
     expect(log).not.toHaveBeenCalled();
+  });
+});
+
+describe("an unreadable state", () => {
+  it("counts no Docker object as unrecorded (it says nothing of what is recorded)", async () => {
+    const stack = {
+      name: "pr-7",
+      exportStack: jest.fn().mockRejectedValue(new Error("failed to load checkpoint")),
+    } as unknown as Stack;
+    await expect(planRecovery(stack, "s3://bucket")).resolves.toEqual({
+      pending: [],
+      unrecorded: [],
+      deployment: undefined,
+    });
   });
 });
