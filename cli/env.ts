@@ -18,6 +18,7 @@ import { StackPreview, renderComment } from "./comment";
 import { githubCommentApi, upsertComment } from "./github";
 import { prepareRun } from "./preflight";
 import { repairLostState } from "./lost-state";
+import { retryTransient } from "./transient";
 import { recoverIfInterrupted } from "./recover";
 import { CREATED_AT_TAG, EXPIRES_AT_TAG, PR_TAG, sweep } from "./sweeper";
 import {
@@ -187,7 +188,9 @@ async function main(): Promise<number> {
         const deployment = await recoverIfInterrupted(stack, backendUrlOf(stack));
         await prepareRun(stack);
         await repairLostState(stack, undefined, deployment);
-        await stack.up({ onOutput, ...(args.policy ? policyOptions(stackName) : {}) });
+        await retryTransient("up", () =>
+          stack.up({ onOutput, ...(args.policy ? policyOptions(stackName) : {}) }),
+        );
       }
       return 0;
     }

@@ -8,6 +8,7 @@ import * as path from "path";
 import { prepareRun } from "./preflight";
 import { repairLostState } from "./lost-state";
 import { recoverIfInterrupted } from "./recover";
+import { retryTransient } from "./transient";
 import { destroyStack, openStack, pulumiEnv, PROJECT_ROOT } from "./workspace";
 
 type Command = "up" | "preview" | "destroy";
@@ -59,7 +60,7 @@ async function main(): Promise<void> {
     }
     case "up": {
       await repairLostState(stack, undefined, deployment);
-      const result = await stack.up({ onOutput });
+      const result = await retryTransient("up", () => stack.up({ onOutput }));
       const outputs = result.outputs;
       console.log("");
       console.log(`Vault: ${String(outputs.vaultAddress?.value ?? "(unknown)")}`);

@@ -11,6 +11,7 @@ import * as path from "path";
 import { repairCheckpointFiles } from "./checkpoint-files";
 import { prepareProgramLogin } from "./program-login";
 import { recoverIfInterrupted } from "./recover";
+import { retryTransient } from "./transient";
 import { trustFilePath, writeTrustFile } from "../infra/tls";
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 
@@ -143,7 +144,11 @@ export async function destroyStack(
   await prepareProgramLogin(stack).catch((error: Error) =>
     options.onOutput?.(`note: ${error.message.split("\n")[0]}\n`),
   );
-  await stack.destroy({ onOutput: options.onOutput, refresh: true });
+  await retryTransient(
+    "destroy",
+    () => stack.destroy({ onOutput: options.onOutput, refresh: true }),
+    (line) => options.onOutput?.(`${line}\n`),
+  );
   if (options.remove) {
     await stack.workspace.removeStack(stack.name);
     removeTrustFile(stack.name);
