@@ -214,6 +214,23 @@ function removeOwnDockerObject(kind: string, name: string, stackName: string): v
   }
 }
 
+/**
+ * A create the interrupted run had already sent to the Docker engine can finish after the object
+ * was removed (seen in the fault suite: "Conflict. The container name ... is already in use" on
+ * the next up). Removes what reappears until nothing has for 3 s in a row (at most 20 s).
+ */
+async function settleRemoved(stackName: string, deployment: unknown): Promise<void> {
+  let quiet = 0;
+  for (let second = 0; second < 20 && quiet < 3; second++) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const again = deployment ? unrecordedDockerObjects(stackName, deployment) : [];
+    for (const object of again) {
+      removeOwnDockerObject(object.kind, object.name, stackName);
+    }
+    quiet = again.length === 0 ? quiet + 1 : 0;
+  }
+}
+
 /** Carries out a plan; the lock only when releasable or forced. Returns what was done. */
 export async function applyRecovery(
   stack: Stack,
@@ -237,6 +254,7 @@ export async function applyRecovery(
     removeOwnDockerObject(object.kind, object.name, stack.name);
   }
   if (unrecorded.length > 0) {
+    await settleRemoved(stack.name, deployment ?? plan.deployment);
     done.push(
       `removed ${unrecorded.map((object) => `${object.kind} ${object.name}`).join(", ")} (labelled with this stack, not in its state)`,
     );
