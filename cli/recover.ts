@@ -163,6 +163,11 @@ export async function planRecovery(stack: Stack, backendUrl: string): Promise<Re
   if (lock) {
     return { lock, pending: [], unrecorded: [] };
   }
+  return readState(stack);
+}
+
+/** What the stack's state says needs reconciling: its pending creates and unrecorded objects. */
+async function readState(stack: Stack): Promise<Omit<RecoveryPlan, "lock">> {
   const deployment = await stack.exportStack().catch(() => undefined);
   return {
     pending: pendingCreates(deployment ?? {}),
@@ -242,19 +247,14 @@ export async function applyRecovery(
     await stack.cancel().catch(() => fs.rmSync(plan.lock?.file as string, { force: true }));
     done.push(`released the lock (${plan.lock.why})`);
   }
+  // Released now: what the state says is read after the release, as planRecovery does unlocked.
   const released = plan.lock !== undefined && done.length > 0;
-  const deployment = released ? await stack.exportStack().catch(() => undefined) : undefined;
-  const pending = released ? pendingCreates(deployment ?? {}) : plan.pending;
-  const unrecorded = !released
-    ? plan.unrecorded
-    : deployment
-      ? unrecordedDockerObjects(stack.name, deployment)
-      : [];
+  const { pending, unrecorded, deployment } = released ? await readState(stack) : plan;
   for (const object of unrecorded) {
     removeOwnDockerObject(object.kind, object.name, stack.name);
   }
   if (unrecorded.length > 0) {
-    await settleRemoved(stack.name, deployment ?? plan.deployment);
+    await settleRemoved(stack.name, deployment);
     done.push(
       `removed ${unrecorded.map((object) => `${object.kind} ${object.name}`).join(", ")} (labelled with this stack, not in its state)`,
     );
