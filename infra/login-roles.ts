@@ -57,6 +57,62 @@ function rolePerApp<Bindings, Role>(
   );
 }
 
+type Bindings<Method extends "kubernetes" | "jwt"> = NonNullable<AppConfig[Method]>;
+
+/** An app's Kubernetes role: its service accounts in its namespaces. */
+function kubernetesRole(
+  parent: pulumi.Resource,
+  backend: pulumi.Input<string>,
+  role: RoleBase,
+  bindings: Bindings<"kubernetes">,
+  config: pulumi.Resource,
+): vault.kubernetes.AuthBackendRole {
+  return new vault.kubernetes.AuthBackendRole(
+    role.resource,
+    {
+      backend,
+      roleName: role.roleName,
+      boundServiceAccountNames: [...bindings.serviceAccounts],
+      boundServiceAccountNamespaces: [...bindings.namespaces],
+      audience: bindings.audience,
+      ...role.token,
+    },
+    { parent, dependsOn: [config] },
+  );
+}
+
+/** An app's JWT role: the tokens whose audience, subject and claims are the app's. */
+function jwtRole(
+  parent: pulumi.Resource,
+  backend: pulumi.Input<string>,
+  role: RoleBase,
+  bindings: Bindings<"jwt">,
+): vault.jwt.AuthBackendRole {
+  return new vault.jwt.AuthBackendRole(
+    role.resource,
+    {
+      backend,
+      roleName: role.roleName,
+      roleType: "jwt",
+      userClaim: bindings.userClaim,
+      boundAudiences: bindings.boundAudiences.length > 0 ? [...bindings.boundAudiences] : undefined,
+      // Vault takes a list as one comma-separated value.
+      boundClaims:
+        Object.keys(bindings.boundClaims).length > 0
+          ? Object.fromEntries(
+              Object.entries(bindings.boundClaims).map(([claim, value]) => [
+                claim,
+                typeof value === "string" ? value : value.join(","),
+              ]),
+            )
+          : undefined,
+      boundSubject: bindings.boundSubject,
+      ...role.token,
+    },
+    { parent },
+  );
+}
+
 export interface KubernetesLoginsArgs extends LoginTokenSettings {
   readonly mount: KubernetesMountConfig;
   readonly apps: readonly LoginRoleApp[];
@@ -90,26 +146,13 @@ export class KubernetesLogins extends pulumi.ComponentResource {
       },
       { parent: this, additionalSecretOutputs: ["tokenReviewerJwt"] },
     );
-    const roles = rolePerApp(
+    this.roles = rolePerApp(
       name,
       args,
       (app) => app.kubernetes,
-      (role, bindings) =>
-        new vault.kubernetes.AuthBackendRole(
-          role.resource,
-          {
-            backend: this.backend.path,
-            roleName: role.roleName,
-            boundServiceAccountNames: [...bindings.serviceAccounts],
-            boundServiceAccountNamespaces: [...bindings.namespaces],
-            audience: bindings.audience,
-            ...role.token,
-          },
-          { parent: this, dependsOn: [config] },
-        ),
+      (role, bindings) => kubernetesRole(this, this.backend.path, role, bindings, config),
     );
-    this.roles = roles;
-    this.registerOutputs({ roles: Object.keys(roles) });
+    this.registerOutputs({ roles: Object.keys(this.roles) });
   }
 }
 
@@ -141,37 +184,18 @@ export class JwtLogins extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const roles = rolePerApp(
+    this.roles = rolePerApp(
       name,
       args,
       (app) => app.jwt,
       (role, bindings) =>
-        new vault.jwt.AuthBackendRole(
-          role.resource,
-          {
-            backend: this.backend.path.apply((path) => path ?? args.mount.path),
-            roleName: role.roleName,
-            roleType: "jwt",
-            userClaim: bindings.userClaim,
-            boundAudiences:
-              bindings.boundAudiences.length > 0 ? [...bindings.boundAudiences] : undefined,
-            // Vault takes a list as one comma-separated value.
-            boundClaims:
-              Object.keys(bindings.boundClaims).length > 0
-                ? Object.fromEntries(
-                    Object.entries(bindings.boundClaims).map(([claim, value]) => [
-                      claim,
-                      typeof value === "string" ? value : value.join(","),
-                    ]),
-                  )
-                : undefined,
-            boundSubject: bindings.boundSubject,
-            ...role.token,
-          },
-          { parent: this },
+        jwtRole(
+          this,
+          this.backend.path.apply((path) => path ?? args.mount.path),
+          role,
+          bindings,
         ),
     );
-    this.roles = roles;
-    this.registerOutputs({ roles: Object.keys(roles) });
+    this.registerOutputs({ roles: Object.keys(this.roles) });
   }
 }

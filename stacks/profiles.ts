@@ -69,14 +69,19 @@ export interface ProfileDefaults {
   readonly audit: { readonly devices: readonly ("file" | "stdout")[] };
 }
 
+/** Local environments may take shortcuts; shared ones (staging, prod) are held to every rule. */
+function rules(shared: boolean): ProfileRules {
+  return {
+    teardownAllowed: !shared,
+    minAuditDevices: shared ? 2 : 1,
+    requireBoundCidrs: shared,
+    allowDevMode: !shared,
+    requireTls: shared,
+  };
+}
+
 const local = {
-  rules: {
-    teardownAllowed: true,
-    minAuditDevices: 1,
-    requireBoundCidrs: false,
-    allowDevMode: true,
-    requireTls: false,
-  },
+  rules: rules(false),
   // A Postgres on the host's loopback (the stack's own, or one set in postgres.host) is reached by
   // a host-networked container only. A local server switched to server mode gets a generated
   // certificate.
@@ -96,15 +101,9 @@ const local = {
 } as const satisfies ProfileDefaults;
 
 const hardened = {
-  rules: {
-    teardownAllowed: false,
-    minAuditDevices: 2,
-    requireBoundCidrs: true,
-    allowDevMode: false,
-    requireTls: true,
-  },
+  rules: rules(true),
   // Staging generates its certificate; prod brings one from the organization's CA.
-  server: { mode: "server", network: "bridge", port: 8200, tls: "generated" },
+  server: { ...local.server, mode: "server", network: "bridge" },
   postgres: { createDatabase: false, embedded: false },
   approle: {
     tokenTtl: "20m",
@@ -114,8 +113,8 @@ const hardened = {
     secretIdWrapTtl: "2m",
   },
   database: { defaultTtl: "30m", maxTtl: "4h" },
-  transit: { autoRotatePeriod: "720h" },
-  kv: { maxVersions: 20, deleteVersionAfter: "0s" },
+  transit: local.transit,
+  kv: { ...local.kv, maxVersions: 20 },
   audit: { devices: ["file", "stdout"] },
 } as const satisfies ProfileDefaults;
 

@@ -6,6 +6,7 @@
  */
 import { parse as parseYaml } from "yaml";
 import { ConfigSource, ENCRYPTED_PLACEHOLDER as ENCRYPTED } from "./config";
+import { mapNested } from "./map-nested";
 
 function isSecure(value: unknown): value is { secure: string } {
   return (
@@ -23,19 +24,9 @@ function containsSecure(value: unknown): boolean {
   return typeof value === "object" && value !== null && Object.values(value).some(containsSecure);
 }
 
+/** The value with every secure entry put back as the encrypted placeholder. */
 function replaceSecure(value: unknown): unknown {
-  if (isSecure(value)) {
-    return ENCRYPTED;
-  }
-  if (Array.isArray(value)) {
-    return value.map(replaceSecure);
-  }
-  if (typeof value === "object" && value !== null) {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, child]) => [key, replaceSecure(child)]),
-    );
-  }
-  return value;
+  return mapNested(value, (part) => (isSecure(part) ? ENCRYPTED : undefined));
 }
 
 function encode(value: unknown): string {

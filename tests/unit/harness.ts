@@ -7,6 +7,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, loadConfig, type ConfigSource } from "../../stacks/config";
 import { stackFileSource } from "../../stacks/stack-files";
+import { mapNested } from "../../stacks/map-nested";
 
 export interface RecordedResource {
   readonly type: string;
@@ -31,18 +32,9 @@ function isSecretWrapper(value: unknown): value is { value: unknown } {
 
 /** Removes the secret wrappers mocks receive, so tests compare plain values. */
 function unwrapSecrets(value: unknown): unknown {
-  if (isSecretWrapper(value)) {
-    return unwrapSecrets(value.value);
-  }
-  if (Array.isArray(value)) {
-    return value.map(unwrapSecrets);
-  }
-  if (typeof value === "object" && value !== null) {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, child]) => [key, unwrapSecrets(child)]),
-    );
-  }
-  return value;
+  return mapNested(value, (part) =>
+    isSecretWrapper(part) ? unwrapSecrets(part.value) : undefined,
+  );
 }
 
 function containsSecret(value: unknown): boolean {

@@ -54,19 +54,19 @@ describe("ephemeral profile (pr-1)", () => {
       name: "vp-pr-1-postgres",
       image: "postgres:15.18",
       networkMode: "host",
-      command: [
-        "postgres",
-        "-c",
-        "listen_addresses=127.0.0.1",
-        "-c",
-        "port=10001",
-        "-c",
-        "max_connections=100",
-      ],
       envs: ["POSTGRES_USER=postgres", "POSTGRES_PASSWORD_FILE=/run/postgres-admin-password"],
       wait: true,
       volumes: [{ containerPath: "/var/lib/postgresql/data", volumeName: "vp-pr-1-postgres" }],
     });
+    // `postgres -c <setting>` for each setting.
+    const [program, ...flags] = postgres.inputs.command as string[];
+    expect(program).toBe("postgres");
+    expect(flags.filter((_, index) => index % 2 === 0).every((flag) => flag === "-c")).toBe(true);
+    expect(flags.filter((_, index) => index % 2 === 1)).toEqual([
+      "listen_addresses=127.0.0.1",
+      "port=10001",
+      "max_connections=100",
+    ]);
     expect(postgres.secretInputs).toEqual(["uploads"]);
     // The generated password reaches the container and the admin connection, nowhere else.
     const password = named("platform-postgres-server-admin-password");
