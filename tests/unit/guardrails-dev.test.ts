@@ -8,7 +8,7 @@ describe("the dev profile under the pack", () => {
   it("reports what a dev stack is allowed (advisory there) and staging/prod are not", async () => {
     await buildProfile("dev");
     // Mocks see no resource options, so protect is checked on hand-built resources instead
-    // (policy-pack.test.ts).
+    // (guardrails-data.test.ts).
     const violations = await packViolations(fromRecorded(recorded), {
       skip: ["data-resources-protected"],
     });
