@@ -10,13 +10,18 @@
  * The CLI commands recover on their own when this is safe; `npm run recover -- --stack <s>`
  * prints the plan for the rest and carries it out after a yes (--yes).
  */
-import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { parseDuration } from "../infra/duration";
-import { DOCKER_KINDS, DockerObject, unrecordedDockerObjects } from "./unrecorded-docker";
+import {
+  DOCKER_KINDS,
+  DockerObject,
+  inRemovalOrder,
+  removeOwnDockerObject,
+  unrecordedDockerObjects,
+} from "./docker-objects";
 
 export interface LockHolder {
   readonly file: string;
@@ -199,43 +204,6 @@ export function describePlan(stackName: string, plan: RecoveryPlan): string[] {
   return lines;
 }
 
-/** Removes a Docker object only when it carries this stack's label. */
-function removeOwnDockerObject(kind: string, name: string, stackName: string): void {
-  const label = (() => {
-    try {
-      return execFileSync(
-        "docker",
-        [kind, "inspect", name, "--format", '{{ index .Labels "vault-platform.stack" }}'],
-        { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] },
-      ).trim();
-    } catch {
-      return undefined;
-    }
-  })();
-  if (label === stackName) {
-    execFileSync("docker", kind === "container" ? ["rm", "-f", name] : [kind, "rm", name], {
-      stdio: "ignore",
-    });
-  }
-}
-
-/**
- * A create the interrupted run had already sent to the Docker engine can finish after the object
- * was removed (seen in the fault suite: "Conflict. The container name ... is already in use" on
- * the next up). Removes what reappears until nothing has for 3 s in a row (at most 20 s).
- */
-async function settleRemoved(stackName: string, deployment: unknown): Promise<void> {
-  let quiet = 0;
-  for (let second = 0; second < 20 && quiet < 3; second++) {
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const again = deployment ? unrecordedDockerObjects(stackName, deployment) : [];
-    for (const object of again) {
-      removeOwnDockerObject(object.kind, object.name, stackName);
-    }
-    quiet = again.length === 0 ? quiet + 1 : 0;
-  }
-}
-
 /** Carries out a plan; the lock only when releasable or forced. Returns what was done. */
 export async function applyRecovery(
   stack: Stack,
@@ -249,22 +217,21 @@ export async function applyRecovery(
   }
   // Released now: what the state says is read after the release, as planRecovery does unlocked.
   const released = plan.lock !== undefined && done.length > 0;
-  const { pending, unrecorded, deployment } = released ? await readState(stack) : plan;
-  for (const object of unrecorded) {
-    removeOwnDockerObject(object.kind, object.name, stack.name);
-  }
-  if (unrecorded.length > 0) {
-    await settleRemoved(stack.name, deployment);
+  const { pending, unrecorded } = released ? await readState(stack) : plan;
+  // What the interrupted run left in Docker: objects the state lacks, pending creates' objects.
+  const leftovers = inRemovalOrder([
+    ...unrecorded,
+    ...pending.flatMap((create) =>
+      create.dockerName ? [{ kind: DOCKER_KINDS[create.type], name: create.dockerName }] : [],
+    ),
+  ]);
+  const removed = leftovers.filter((object) => removeOwnDockerObject(object, stack.name));
+  if (removed.length > 0) {
     done.push(
-      `removed ${unrecorded.map((object) => `${object.kind} ${object.name}`).join(", ")} (labelled with this stack, not in its state)`,
+      `removed ${removed.map((object) => `${object.kind} ${object.name}`).join(", ")} (labelled with this stack, left by the interrupted run)`,
     );
   }
   if (pending.length > 0) {
-    for (const create of pending) {
-      if (create.dockerName) {
-        removeOwnDockerObject(DOCKER_KINDS[create.type], create.dockerName, stack.name);
-      }
-    }
     await stack.refresh({ clearPendingCreates: true, onOutput: () => undefined });
     done.push(`reconciled ${pending.length} pending create(s)`);
   }
