@@ -57,6 +57,8 @@ export interface NpmRunOptions {
   readonly env: NodeJS.ProcessEnv;
   /** Every run's output is appended here (the suites search it for secrets). */
   readonly outputs?: string[];
+  /** The checkout to run in (default: this one). */
+  readonly cwd?: string;
 }
 
 /**
@@ -74,7 +76,7 @@ export function npmRun(
       "npm",
       ["run", "-s", ...args.slice(0, 1), "--", "--stack", options.stack, ...args.slice(1)],
       {
-        cwd: PROJECT_ROOT,
+        cwd: options.cwd ?? PROJECT_ROOT,
         env: options.env,
         detached: true,
         stdio: ["ignore", "pipe", "pipe"],
