@@ -2,22 +2,15 @@ import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as vault from "@pulumi/vault";
+import { appDatabaseRole, DatabaseAppSpec } from "./app-resources";
 import {
   DatabaseAccess,
   SEQUENCE_PRIVILEGES,
   TABLE_PRIVILEGES,
   connectionUrl,
-  creationStatements,
-  revocationStatements,
 } from "./database-statements";
 import { pgIdentifier } from "./naming";
 import { VaultAccess, VaultRequest } from "./vault-request";
-
-export interface DatabaseAppSpec {
-  /** App name; the Vault role's stable identity. */
-  readonly name: string;
-  readonly access: DatabaseAccess;
-}
 
 export interface DatabaseArgs {
   /** Vault mount path of the database secrets engine. */
@@ -192,21 +185,15 @@ export class Database extends pulumi.ComponentResource {
     const roles: Record<string, vault.database.SecretBackendRole> = {};
     for (const app of args.apps) {
       const group = groupRoles[app.access] as postgresql.Role;
-      roles[app.name] = new vault.database.SecretBackendRole(
-        `${name}-${app.name}`,
-        {
-          backend: this.mount.path,
-          name: app.name,
-          dbName: this.connection.name,
-          creationStatements: group.name.apply((groupName) =>
-            creationStatements(groupName, vaultRoleName),
-          ),
-          revocationStatements: revocationStatements(),
-          defaultTtl: args.defaultTtlSeconds,
-          maxTtl: args.maxTtlSeconds,
-        },
-        vlt,
-      );
+      roles[app.name] = appDatabaseRole(`${name}-${app.name}`, app, {
+        mount: this.mount.path,
+        connection: this.connection.name,
+        groupRole: group.name,
+        vaultRole: vaultRoleName,
+        defaultTtlSeconds: args.defaultTtlSeconds,
+        maxTtlSeconds: args.maxTtlSeconds,
+        opts: vlt,
+      });
     }
     this.roles = roles;
     if (args.rotateRootCredential) {

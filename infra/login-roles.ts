@@ -6,35 +6,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
 import type { AppConfig, JwtMountConfig, KubernetesMountConfig } from "../stacks/config";
+import { jwtRole, kubernetesRole, LoginTokenSettings, RoleBase, tokenArgs } from "./app-resources";
 
-export interface LoginTokenSettings {
-  readonly tokenTtlSeconds: number;
-  readonly tokenMaxTtlSeconds: number;
-}
+export type { LoginTokenSettings };
 
 export interface LoginRoleApp {
   readonly app: AppConfig;
   /** The app's own ACL policy name. */
   readonly policy: pulumi.Input<string>;
-}
-
-function tokenArgs(policy: pulumi.Input<string>, settings: LoginTokenSettings) {
-  return {
-    tokenPolicies: [policy],
-    tokenNoDefaultPolicy: true,
-    tokenType: "service",
-    tokenTtl: settings.tokenTtlSeconds,
-    tokenMaxTtl: settings.tokenMaxTtlSeconds,
-  };
-}
-
-/** What every role of an app shares: its names and the token it hands out. */
-interface RoleBase {
-  /** The Pulumi resource name, `<component>-<app>`. */
-  readonly resource: string;
-  /** The role's name in Vault: the app's name. */
-  readonly roleName: string;
-  readonly token: ReturnType<typeof tokenArgs>;
 }
 
 /** One role per app that declares bindings for the method, keyed by app name. */
@@ -54,62 +33,6 @@ function rolePerApp<Bindings, Role>(
       };
       return bindings === undefined ? [] : [[app.name, make(base, bindings)]];
     }),
-  );
-}
-
-type Bindings<Method extends "kubernetes" | "jwt"> = NonNullable<AppConfig[Method]>;
-
-/** An app's Kubernetes role: its service accounts in its namespaces. */
-function kubernetesRole(
-  parent: pulumi.Resource,
-  backend: pulumi.Input<string>,
-  role: RoleBase,
-  bindings: Bindings<"kubernetes">,
-  config: pulumi.Resource,
-): vault.kubernetes.AuthBackendRole {
-  return new vault.kubernetes.AuthBackendRole(
-    role.resource,
-    {
-      backend,
-      roleName: role.roleName,
-      boundServiceAccountNames: [...bindings.serviceAccounts],
-      boundServiceAccountNamespaces: [...bindings.namespaces],
-      audience: bindings.audience,
-      ...role.token,
-    },
-    { parent, dependsOn: [config] },
-  );
-}
-
-/** An app's JWT role: the tokens whose audience, subject and claims are the app's. */
-function jwtRole(
-  parent: pulumi.Resource,
-  backend: pulumi.Input<string>,
-  role: RoleBase,
-  bindings: Bindings<"jwt">,
-): vault.jwt.AuthBackendRole {
-  return new vault.jwt.AuthBackendRole(
-    role.resource,
-    {
-      backend,
-      roleName: role.roleName,
-      roleType: "jwt",
-      userClaim: bindings.userClaim,
-      boundAudiences: bindings.boundAudiences.length > 0 ? [...bindings.boundAudiences] : undefined,
-      // Vault takes a list as one comma-separated value.
-      boundClaims:
-        Object.keys(bindings.boundClaims).length > 0
-          ? Object.fromEntries(
-              Object.entries(bindings.boundClaims).map(([claim, value]) => [
-                claim,
-                typeof value === "string" ? value : value.join(","),
-              ]),
-            )
-          : undefined,
-      boundSubject: bindings.boundSubject,
-      ...role.token,
-    },
-    { parent },
   );
 }
 

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as vault from "@pulumi/vault";
+import type * as vault from "@pulumi/vault";
+import { appPolicy } from "./app-resources";
 
 export interface PolicySetArgs {
   /** Policy name -> rendered HCL (see policies.ts). */
@@ -16,11 +17,7 @@ export class PolicySet extends pulumi.ComponentResource {
     for (const [policyName, hcl] of Object.entries(args.documents).sort(([a], [b]) =>
       a.localeCompare(b),
     )) {
-      policies[policyName] = new vault.Policy(
-        `${name}-${policyName}`,
-        { name: policyName, policy: hcl },
-        { parent: this },
-      );
+      policies[policyName] = appPolicy(`${name}-${policyName}`, policyName, hcl, this);
     }
     this.policies = policies;
     this.registerOutputs({ names: Object.keys(policies) });

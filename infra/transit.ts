@@ -1,12 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
-
-export interface TransitKeySpec {
-  /** Key name; its stable identity (resource names derive from it). */
-  readonly name: string;
-  /** Seconds between automatic rotations (0 = never). */
-  readonly autoRotatePeriodSeconds: number;
-}
+import { appTransitKey, TransitKeySpec } from "./app-resources";
 
 export interface TransitArgs {
   /** Mount path, e.g. "transit". */
@@ -32,18 +26,11 @@ export class Transit extends pulumi.ComponentResource {
     );
     const keys: Record<string, vault.transit.SecretBackendKey> = {};
     for (const key of args.keys) {
-      keys[key.name] = new vault.transit.SecretBackendKey(
+      keys[key.name] = appTransitKey(
         `${name}-${key.name}`,
-        {
-          backend: this.mount.path,
-          name: key.name,
-          type: "aes256-gcm96",
-          autoRotatePeriod: key.autoRotatePeriodSeconds,
-          // Key material never leaves Vault.
-          exportable: false,
-          allowPlaintextBackup: false,
-          deletionAllowed: args.deletionAllowed,
-        },
+        key,
+        this.mount.path,
+        args.deletionAllowed,
         { parent: this, protect },
       );
     }
