@@ -17,25 +17,42 @@ export interface AuditScan {
 }
 
 /**
- * Secrets indexed by their last KEY characters (random in tokens, unlike their prefixes), so a
- * line is searched for all of them in one pass instead of once per secret.
+ * Secrets indexed by a hash of their last KEY characters (random in tokens, unlike their
+ * prefixes), so a line is searched for all of them in one pass: a rolling hash of every KEY-long
+ * window of the line is looked up, without cutting the line into substrings, and only a window
+ * whose hash matches is compared in full.
  */
 interface SecretIndex {
-  readonly byEnd: ReadonlyMap<string, readonly string[]>;
+  readonly byEnd: ReadonlyMap<number, readonly string[]>;
   readonly short: readonly string[];
 }
 
 const KEY = 8;
+const BASE = 31;
+/** BASE^(KEY-1) mod 2^32: the weight of the character leaving the window. */
+const LEAVING = Array.from({ length: KEY - 1 }).reduce<number>(
+  (power) => Math.imul(power, BASE),
+  1,
+);
+
+/** The hash of text[from, from + KEY), mod 2^32. */
+function windowHash(text: string, from: number): number {
+  let hash = 0;
+  for (let i = from; i < from + KEY; i++) {
+    hash = (Math.imul(hash, BASE) + text.charCodeAt(i)) | 0;
+  }
+  return hash;
+}
 
 function indexSecrets(secrets: readonly string[]): SecretIndex {
-  const byEnd = new Map<string, string[]>();
+  const byEnd = new Map<number, string[]>();
   const short: string[] = [];
   for (const secret of secrets) {
     if (secret.length < KEY) {
       short.push(secret);
       continue;
     }
-    const end = secret.slice(-KEY);
+    const end = windowHash(secret, secret.length - KEY);
     byEnd.set(end, [...(byEnd.get(end) ?? []), secret]);
   }
   return { byEnd, short };
@@ -46,16 +63,24 @@ export function containsSecret(line: string, index: SecretIndex): boolean {
   if (index.short.some((secret) => secret !== "" && line.includes(secret))) {
     return true;
   }
-  if (index.byEnd.size === 0) {
+  if (index.byEnd.size === 0 || line.length < KEY) {
     return false;
   }
-  for (let end = KEY; end <= line.length; end++) {
-    const candidates = index.byEnd.get(line.slice(end - KEY, end));
+  let hash = windowHash(line, 0);
+  for (let end = KEY; ; end++) {
+    const candidates = index.byEnd.get(hash);
     if (candidates?.some((secret) => line.endsWith(secret, end))) {
       return true;
     }
+    if (end === line.length) {
+      return false;
+    }
+    // Slide the window one character: drop line[end - KEY], take line[end].
+    hash =
+      (Math.imul(hash - Math.imul(line.charCodeAt(end - KEY), LEAVING), BASE) +
+        line.charCodeAt(end)) |
+      0;
   }
-  return false;
 }
 
 export function newAuditScan(approleMount: string, secrets: readonly string[]): AuditScan {

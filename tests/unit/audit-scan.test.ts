@@ -46,4 +46,30 @@ describe("finding any of many secrets in a line in one pass", () => {
     scanLine(partial, `{"a":"hvs.CAESIJ0150","b":"tail150x"}`);
     expect(partial.leaked).toBe(false);
   });
+
+  it("agrees with a plain search on many generated lines, secrets in them or not", () => {
+    // A fixed linear congruential sequence: the same lines on every run.
+    let seed = 42;
+    const next = (below: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
+      return seed % below;
+    };
+    const alphabet = 'abcdefXYZ0123456789.-_"{}:é';
+    const text = (length: number) =>
+      Array.from({ length }, () => alphabet[next(alphabet.length)]).join("");
+    const some = Array.from({ length: 50 }, () => text(8 + next(30)));
+    let found = 0;
+    for (let i = 0; i < 400; i++) {
+      const planted = next(3) === 0 ? some[next(some.length)] : "";
+      const line = text(next(200)) + planted + text(next(50));
+      const one = newAuditScan("approle", some);
+      scanLine(one, line);
+      const expected = some.some((secret) => line.includes(secret));
+      expect(one.leaked).toBe(expected);
+      found += expected ? 1 : 0;
+    }
+    // Both outcomes were exercised.
+    expect(found).toBeGreaterThan(50);
+    expect(found).toBeLessThan(350);
+  });
 });
