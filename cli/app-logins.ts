@@ -19,14 +19,18 @@ export function loginTokenVariable(app: string, method: "jwt" | "kubernetes"): s
   return `VAULT_PLATFORM_${method === "jwt" ? "JWT" : "K8S_TOKEN"}_${app.toUpperCase().replace(/-/g, "_")}`;
 }
 
-/** A fresh secret-id for an app, minted with the admin token. */
+/**
+ * A fresh secret-id for an app, minted with the admin token, good for one login: the login that
+ * uses it also removes it, so the checks leave no usable secret-id behind (nor thousands of them
+ * in the server's storage after many runs).
+ */
 export async function freshSecretId(env: Environment, app: string): Promise<string> {
   const response = await vaultRequest(
     env,
     "POST",
     `auth/${env.mounts.approle}/role/${app}/secret-id`,
     env.adminToken,
-    {},
+    { num_uses: 1 },
   );
   if (response.status !== 200) {
     throw new Error(`minting a secret-id for ${app} answered HTTP ${response.status}`);

@@ -13,6 +13,7 @@ import type { Stack } from "@pulumi/pulumi/automation";
 import {
   appLogin,
   databaseCredentials,
+  freshSecretId,
   formatResults,
   runChecks,
   vaultRequest,
@@ -151,6 +152,15 @@ describe(`ephemeral environments (${E2E_FLAVOR}, ${E2E_IMAGE})`, () => {
 
     // The explicit access matrix of the default apps.
     const orders = env.apps.find((app) => app.name === "orders")!;
+    // The checks' secret-ids are good for one login: the second is refused.
+    const secretId = await freshSecretId(env, orders.name);
+    const login = (id: string) =>
+      vaultRequest(env.address, "POST", "auth/approle/login", undefined, {
+        role_id: orders.roleId,
+        secret_id: id,
+      });
+    expect((await login(secretId)).status).toBe(200);
+    expect((await login(secretId)).status).toBe(400);
     const token = await appLogin(env, orders);
     const matrix = await vaultRequest(env.address, "POST", "sys/capabilities-self", token, {
       paths: [
