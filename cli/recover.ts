@@ -174,10 +174,19 @@ export async function planRecovery(stack: Stack, backendUrl: string): Promise<Re
 /** What the stack's state says needs reconciling: its pending creates and unrecorded objects. */
 async function readState(stack: Stack): Promise<Omit<RecoveryPlan, "lock">> {
   const deployment = await stack.exportStack().catch(() => undefined);
+  const pending = pendingCreates(deployment ?? {});
+  // A pending create's object is named by its own plan line; listed once.
+  const byPending = new Set(
+    pending.map((create) => `${DOCKER_KINDS[create.type]} ${create.dockerName}`),
+  );
   return {
-    pending: pendingCreates(deployment ?? {}),
+    pending,
     // An unreadable state says nothing of what is recorded: nothing counts as unrecorded then.
-    unrecorded: deployment ? unrecordedDockerObjects(stack.name, deployment) : [],
+    unrecorded: deployment
+      ? unrecordedDockerObjects(stack.name, deployment).filter(
+          (object) => !byPending.has(`${object.kind} ${object.name}`),
+        )
+      : [],
     deployment,
   };
 }

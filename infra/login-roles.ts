@@ -8,8 +8,6 @@ import * as vault from "@pulumi/vault";
 import type { AppConfig, JwtMountConfig, KubernetesMountConfig } from "../stacks/config";
 import { jwtRole, kubernetesRole, LoginTokenSettings, RoleBase, tokenArgs } from "./app-resources";
 
-export type { LoginTokenSettings };
-
 export interface LoginRoleApp {
   readonly app: AppConfig;
   /** The app's own ACL policy name. */
