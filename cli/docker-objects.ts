@@ -29,7 +29,7 @@ const ORDER: readonly DockerKind[] = ["container", "volume", "network"];
 /** The docker CLI's output, or undefined when it failed (no engine, no such object). */
 export type RunDocker = (args: readonly string[]) => string | undefined;
 
-const runDocker: RunDocker = (args) => {
+export const runDocker: RunDocker = (args) => {
   try {
     return execFileSync("docker", args, {
       encoding: "utf8",

@@ -13,6 +13,7 @@ import { execFile } from "child_process";
 import { promisify } from "util";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { vaultHttp } from "../infra/vault-http";
+import { forgetRemovedEnvironment } from "./teardown";
 import { reveal } from "./workspace";
 
 interface StateResource {
@@ -135,7 +136,8 @@ export function missingMounts(
 }
 
 /**
- * Before `up`: a stopped server container is started again; when the server lost what the state
+ * Before `up`: an environment whose containers and volumes are all gone is forgotten (teardown.ts)
+ * and created again; a stopped server container is started again; when the server lost what the state
  * lists, refresh (what is gone leaves the state) so that the update rebuilds it. `deployment`:
  * the state as just exported, if the caller has it.
  */
@@ -144,6 +146,9 @@ export async function repairLostState(
   log: (line: string) => void = (line) => console.log(line),
   deployment?: unknown,
 ): Promise<void> {
+  if (await forgetRemovedEnvironment(stack, log, deployment)) {
+    return;
+  }
   const server = serverInState(deployment ?? (await stack.exportStack().catch(() => ({}))));
   const started = await startStoppedContainers(server.containers);
   if (started.length > 0) {

@@ -11,6 +11,7 @@ import * as path from "path";
 import { repairCheckpointFiles } from "./checkpoint-files";
 import { prepareProgramLogin } from "./program-login";
 import { recoverIfInterrupted } from "./recover";
+import { containedTeardown } from "./teardown";
 import { retryTransient } from "./transient";
 import { trustFilePath, writeTrustFile } from "../infra/tls";
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
@@ -129,8 +130,10 @@ export function removeTrustFile(stackName: string): void {
 }
 
 /**
- * Destroys an environment as the CLI commands do: the trust file back first, a refresh (a dev
- * server that restarted has lost what the state says it holds), then the destroy; with `remove`
+ * Destroys an environment as the CLI commands do: the trust file back first, recovery of an
+ * interrupted run, the stack's own containers removed with what lived only inside them (see
+ * teardown.ts), a refresh (a dev server that restarted has lost what the state says it holds),
+ * then the destroy of the rest; with `remove`
  * the stack, its stack file and its trust file go too.
  */
 export async function destroyStack(
@@ -138,7 +141,9 @@ export async function destroyStack(
   options: { readonly remove: boolean; readonly onOutput?: (text: string) => void },
 ): Promise<void> {
   await restoreTrustFile(stack);
-  await recoverIfInterrupted(stack, backendUrlOf(stack), (line) => options.onOutput?.(`${line}\n`));
+  const say = (line: string) => options.onOutput?.(`${line}\n`);
+  const deployment = await recoverIfInterrupted(stack, backendUrlOf(stack), say);
+  await containedTeardown(stack, say, deployment);
   // An external cluster's login (the JWT into the environment); a config that no longer loads
   // must not keep an environment from going away: the provider in state still knows the rest.
   await prepareProgramLogin(stack).catch((error: Error) =>
@@ -147,7 +152,7 @@ export async function destroyStack(
   await retryTransient(
     "destroy",
     () => stack.destroy({ onOutput: options.onOutput, refresh: true }),
-    (line) => options.onOutput?.(`${line}\n`),
+    say,
   );
   if (options.remove) {
     await stack.workspace.removeStack(stack.name);

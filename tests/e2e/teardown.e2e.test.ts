@@ -1,0 +1,132 @@
+/**
+ * Tier 2: the teardown of a pull-request environment that runs its own server and Postgres
+ * (cli/teardown.ts). Its containers and volumes are removed and what lived only inside them is
+ * dropped from the state in one write, instead of deleting it one API call at a time. Each of its
+ * steps interrupted, then recovered with the project's own commands: the state whole but the
+ * containers gone, the state already trimmed. Nothing is left at the end.
+ */
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { PROJECT_ROOT, pulumiSearchPath } from "../../cli/workspace";
+import { dockerLeftovers, removeLeftovers } from "./helpers";
+import { openTestStack } from "./claims";
+import { expectSucceeded, npmRun, Run } from "./npm-run";
+import { E2E_FLAVOR, E2E_IMAGE, requireToolchain } from "./toolchain";
+
+const STACK = `pr-${5500 + (process.pid % 400)}`;
+const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "vault-platform-teardown-"));
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  PATH: pulumiSearchPath(),
+  PULUMI_BACKEND_URL: `file://${stateDir}`,
+  PULUMI_CONFIG_PASSPHRASE_FILE: path.join(stateDir, "passphrase"),
+};
+let removed = false;
+
+function run(args: string[], killWhen?: RegExp): Promise<Run> {
+  return npmRun({ stack: STACK, env }, args, killWhen);
+}
+
+/** What a teardown stopped after its first step leaves: the state whole, the containers gone. */
+function removeContainersByHand(): void {
+  const label = `label=vault-platform.stack=${STACK}`;
+  const list = (...args: string[]) =>
+    execFileSync("docker", [...args, "--filter", label], { encoding: "utf8" })
+      .split("\n")
+      .filter(Boolean);
+  for (const id of list("ps", "-aq")) {
+    execFileSync("docker", ["rm", "-f", id]);
+  }
+  for (const id of list("volume", "ls", "-q")) {
+    execFileSync("docker", ["volume", "rm", id]);
+  }
+}
+
+async function upAndVerify(): Promise<void> {
+  expectSucceeded(await run(["up"]));
+  const verify = await run(["verify"]);
+  expectSucceeded(verify);
+  expect(verify.output).toMatch(/dynamic Postgres credentials connect/);
+}
+
+beforeAll(async () => {
+  await requireToolchain();
+  const stack = await openTestStack({
+    stackName: STACK,
+    backendUrl: `file://${stateDir}`,
+    stateDir,
+  });
+  // Its own Postgres: nothing about Postgres is set.
+  await stack.setAllConfig(
+    {
+      "vault-platform:server.flavor": { value: E2E_FLAVOR },
+      "vault-platform:server.image": { value: E2E_IMAGE },
+    },
+    true,
+  );
+}, 120_000);
+
+afterAll(async () => {
+  if (!removed) {
+    await run(["destroy", "--remove"]);
+    await removeLeftovers(STACK).catch(() => undefined);
+  }
+  fs.rmSync(path.join(PROJECT_ROOT, `Pulumi.${STACK}.yaml`), { force: true });
+  fs.rmSync(stateDir, { recursive: true, force: true });
+}, 600_000);
+
+describe(`teardown of an environment with its own server and Postgres (${E2E_FLAVOR})`, () => {
+  it("comes up and passes verify", async () => {
+    await upAndVerify();
+  }, 600_000);
+
+  it("containers gone, state whole (a teardown stopped after its first step): up rebuilds", async () => {
+    removeContainersByHand();
+    await upAndVerify();
+  }, 600_000);
+
+  it("destroy killed once the state was trimmed: up rebuilds, a second up changes nothing", async () => {
+    const killed = await run(["destroy"], /lived only inside them/);
+    expect(killed.code).not.toBe(0);
+    expect(dockerLeftovers(STACK)).toEqual([]);
+    await upAndVerify();
+    const again = await run(["up"]);
+    expectSucceeded(again);
+    expect(again.output).not.toMatch(/[1-9]\d* (to create|created|to update|updated|to replace)/);
+  }, 600_000);
+
+  it("containers gone, state whole: destroy finishes and leaves nothing", async () => {
+    removeContainersByHand();
+    const destroy = await run(["destroy"]);
+    expectSucceeded(destroy);
+    expect(destroy.output).toContain("already gone");
+    expect(dockerLeftovers(STACK)).toEqual([]);
+  }, 600_000);
+
+  it("destroy --remove takes the containers and leaves nothing, without deleting inside them", async () => {
+    expectSucceeded(await run(["up"]));
+    const destroy = await run(["destroy", "--remove"]);
+    expectSucceeded(destroy);
+    removed = true;
+    expect(destroy.output).toMatch(
+      new RegExp(`removed container vp-${STACK}-\\S+.*lived only inside them`),
+    );
+    // Nothing inside Vault or Postgres was deleted one by one.
+    expect(destroy.output).not.toMatch(
+      /vault:index\/\S+\s+deleting|postgresql:index\/\S+\s+deleting/,
+    );
+    expect(dockerLeftovers(STACK)).toEqual([]);
+    expect(
+      execFileSync(
+        "docker",
+        ["network", "ls", "-q", "--filter", `label=vault-platform.stack=${STACK}`],
+        {
+          encoding: "utf8",
+        },
+      ).trim(),
+    ).toBe("");
+    expect(fs.existsSync(path.join(PROJECT_ROOT, `Pulumi.${STACK}.yaml`))).toBe(false);
+  }, 600_000);
+});
