@@ -13,6 +13,7 @@ import { execFile } from "child_process";
 import { promisify } from "util";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { vaultHttp } from "../infra/vault-http";
+import { encryptedState } from "./encrypted-state";
 import { forgetRemovedEnvironment } from "./teardown";
 import { reveal } from "./workspace";
 
@@ -146,7 +147,7 @@ export async function repairLostState(
   log: (line: string) => void = (line) => console.log(line),
   deployment?: unknown,
 ): Promise<void> {
-  if (await forgetRemovedEnvironment(stack, log, deployment)) {
+  if (await forgetRemovedEnvironment(encryptedState(stack), log, deployment)) {
     return;
   }
   const server = serverInState(deployment ?? (await stack.exportStack().catch(() => ({}))));

@@ -168,29 +168,54 @@ export function ownerOf(
   return stackLabelOf(object.kind, inspected) === stackName ? "ours" : "other";
 }
 
-/** The part of a stack a contained teardown uses (a Stack of the Automation API). */
-export interface TeardownStack {
+/**
+ * A stack's state as its backend keeps it, secrets encrypted (see encrypted-state.ts): the
+ * Automation API's export and import would put them in plain text in a temporary file.
+ */
+export interface StackState {
   readonly name: string;
-  exportStack(): Promise<unknown>;
-  importStack(state: Deployment): Promise<void>;
+  read(): Promise<Deployment>;
+  write(state: Deployment): Promise<void>;
+}
+
+/**
+ * The plan for a state, from the state already exported (it says whether there is anything to
+ * do, without exporting again), re-made on the encrypted state that is written back.
+ */
+async function planOn(
+  stack: StackState,
+  exported: unknown,
+): Promise<{ plan: ContainedTeardown; state: Deployment } | undefined> {
+  const state = exported === undefined ? await stack.read() : undefined;
+  const first = planContainedTeardown((state ?? exported) as Deployment);
+  return "ordinary" in first ? undefined : { plan: first, state: state ?? (await stack.read()) };
+}
+
+function trimmed(state: Deployment): Deployment {
+  const plan = planContainedTeardown(state);
+  if ("ordinary" in plan) {
+    throw new Error(`the state changed while it was read: ${plan.ordinary}`);
+  }
+  return withoutDropped(state, plan.dropped);
 }
 
 /**
  * Removes the stack's own containers and volumes and drops what lived only inside them from its
  * state, when that is safe (see above); the ordinary destroy then removes the rest. Says what it
- * did; does nothing where the ordinary destroy is needed.
+ * did; does nothing where the ordinary destroy is needed. `exported`: the state as just exported
+ * (secrets in plain text or not), if the caller has it.
  */
 export async function containedTeardown(
-  stack: TeardownStack,
+  stack: StackState,
   log: (line: string) => void,
   exported?: unknown,
   docker: RunDocker = runDocker,
 ): Promise<void> {
-  const deployment = (exported ?? (await stack.exportStack())) as Deployment;
-  const plan = planContainedTeardown(deployment);
-  if ("ordinary" in plan) {
+  const planned = await planOn(stack, exported);
+  if (planned === undefined) {
     return;
   }
+  const { plan, state } = planned;
   const foreign = plan.objects.find((object) => ownerOf(object, stack.name, docker) === "other");
   if (foreign) {
     log(
@@ -201,7 +226,7 @@ export async function containedTeardown(
   const removed = plan.objects.filter((object) =>
     removeOwnDockerObject(object, stack.name, docker),
   );
-  await stack.importStack(withoutDropped(deployment, plan.dropped));
+  await stack.write(trimmed(state));
   const names = removed.map((object) => `${object.kind} ${object.name}`).join(", ");
   log(
     `removed ${names || "no container or volume (already gone)"}; ${plan.dropped.size - plan.objects.length} resources that lived only inside them are gone with them`,
@@ -215,21 +240,20 @@ export async function containedTeardown(
  * again instead of trusting a state whose server no longer exists. Whether it did.
  */
 export async function forgetRemovedEnvironment(
-  stack: TeardownStack,
+  stack: StackState,
   log: (line: string) => void,
   exported?: unknown,
   docker: RunDocker = runDocker,
 ): Promise<boolean> {
-  const deployment = (exported ?? (await stack.exportStack())) as Deployment;
-  const plan = planContainedTeardown(deployment);
+  const planned = await planOn(stack, exported);
   if (
-    "ordinary" in plan ||
-    plan.objects.length === 0 ||
-    !plan.objects.every((object) => ownerOf(object, stack.name, docker) === "absent")
+    planned === undefined ||
+    planned.plan.objects.length === 0 ||
+    !planned.plan.objects.every((object) => ownerOf(object, stack.name, docker) === "absent")
   ) {
     return false;
   }
-  await stack.importStack(withoutDropped(deployment, plan.dropped));
+  await stack.write(trimmed(planned.state));
   log(
     `${stack.name}: its containers and volumes are gone (a teardown stopped half-way, or removed by hand), and so is what lived inside them; this up creates the environment again`,
   );

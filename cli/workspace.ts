@@ -11,6 +11,7 @@ import * as path from "path";
 import { repairCheckpointFiles } from "./checkpoint-files";
 import { prepareProgramLogin } from "./program-login";
 import { recoverIfInterrupted } from "./recover";
+import { encryptedState } from "./encrypted-state";
 import { containedTeardown } from "./teardown";
 import { retryTransient } from "./transient";
 import { trustFilePath, writeTrustFile } from "../infra/tls";
@@ -143,7 +144,7 @@ export async function destroyStack(
   await restoreTrustFile(stack);
   const say = (line: string) => options.onOutput?.(`${line}\n`);
   const deployment = await recoverIfInterrupted(stack, backendUrlOf(stack), say);
-  await containedTeardown(stack, say, deployment);
+  await containedTeardown(encryptedState(stack), say, deployment);
   // An external cluster's login (the JWT into the environment); a config that no longer loads
   // must not keep an environment from going away: the provider in state still knows the rest.
   await prepareProgramLogin(stack).catch((error: Error) =>

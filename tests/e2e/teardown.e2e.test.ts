@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { PROJECT_ROOT, pulumiSearchPath } from "../../cli/workspace";
-import { dockerLeftovers, removeLeftovers } from "./helpers";
+import { dockerLeftovers, pulumiCli, removeLeftovers } from "./helpers";
 import { openTestStack } from "./claims";
 import { expectSucceeded, npmRun, Run } from "./npm-run";
 import { E2E_FLAVOR, E2E_IMAGE, requireToolchain } from "./toolchain";
@@ -23,7 +23,39 @@ const env: NodeJS.ProcessEnv = {
   PULUMI_BACKEND_URL: `file://${stateDir}`,
   PULUMI_CONFIG_PASSPHRASE_FILE: path.join(stateDir, "passphrase"),
 };
+const opts = { stackName: STACK, backendUrl: `file://${stateDir}`, stateDir };
 let removed = false;
+
+/** The string values of the state's secrets, read with --show-secrets. */
+function secretValues(node: unknown, found: string[] = []): string[] {
+  if (typeof node === "object" && node !== null) {
+    const plaintext = (node as { plaintext?: unknown }).plaintext;
+    if (typeof plaintext === "string") {
+      const leaves = (value: unknown): void => {
+        if (typeof value === "string") {
+          found.push(value);
+        } else if (typeof value === "object" && value !== null) {
+          Object.values(value).forEach(leaves);
+        }
+      };
+      leaves(JSON.parse(plaintext));
+    } else {
+      Object.values(node).forEach((child) => secretValues(child, found));
+    }
+  }
+  return found;
+}
+
+/** How many of the state's secrets the state as stored shows in plain text. */
+function secretsInPlainText(): number {
+  const cli = pulumiCli(opts);
+  const secrets = secretValues(JSON.parse(cli("stack", "export", "--show-secrets"))).filter(
+    (value) => value.length >= 8,
+  );
+  expect(secrets.length).toBeGreaterThan(0);
+  const stored = cli("stack", "export");
+  return secrets.filter((secret) => stored.includes(secret)).length;
+}
 
 function run(args: string[], killWhen?: RegExp): Promise<Run> {
   return npmRun({ stack: STACK, env }, args, killWhen);
@@ -53,11 +85,7 @@ async function upAndVerify(): Promise<void> {
 
 beforeAll(async () => {
   await requireToolchain();
-  const stack = await openTestStack({
-    stackName: STACK,
-    backendUrl: `file://${stateDir}`,
-    stateDir,
-  });
+  const stack = await openTestStack(opts);
   // Its own Postgres: nothing about Postgres is set.
   await stack.setAllConfig(
     {
@@ -91,6 +119,8 @@ describe(`teardown of an environment with its own server and Postgres (${E2E_FLA
     const killed = await run(["destroy"], /lived only inside them/);
     expect(killed.code).not.toBe(0);
     expect(dockerLeftovers(STACK)).toEqual([]);
+    // The trimmed state was written with its secrets encrypted.
+    expect(secretsInPlainText()).toBe(0);
     await upAndVerify();
     const again = await run(["up"]);
     expectSucceeded(again);

@@ -167,8 +167,8 @@ describe("carrying a contained teardown out", () => {
       imported,
       stack: {
         name: "pr-7",
-        exportStack: async () => deploymentOf(resources()),
-        importStack: async (state: Deployment) => {
+        read: async () => deploymentOf(resources()),
+        write: async (state: Deployment) => {
           imported.push(state);
         },
       },
@@ -195,6 +195,33 @@ describe("carrying a contained teardown out", () => {
     expect(lines).toEqual([
       "removed container vp-pr-7-vault, container vp-pr-7-postgres, volume vp-pr-7-logs, volume vp-pr-7-postgres; 6 resources that lived only inside them are gone with them",
     ]);
+  });
+
+  it("plans on the state already exported, and writes back the one it read (secrets encrypted)", async () => {
+    const { docker } = fakeDocker({ "vp-pr-7-vault": "pr-7" });
+    const written: Deployment[] = [];
+    const encrypted = deploymentOf(resources({ [policy]: { outputs: { secret: "ciphertext" } } }));
+    const stack = {
+      name: "pr-7",
+      read: async () => encrypted,
+      write: async (state: Deployment) => {
+        written.push(state);
+      },
+    };
+    await containedTeardown(stack, () => undefined, deploymentOf(resources()), docker);
+    expect(written[0].deployment.resources).toHaveLength(7);
+    expect(written[0].deployment.manifest).toBe(encrypted.deployment.manifest);
+    // Nothing to do by the exported state: nothing read, nothing written.
+    const external = deploymentOf(resources({ [STACK]: { outputs: { serverMode: "external" } } }));
+    const reads: string[] = [];
+    await containedTeardown(
+      { ...stack, read: async () => (reads.push("read"), encrypted) },
+      () => undefined,
+      external,
+      docker,
+    );
+    expect(reads).toEqual([]);
+    expect(written).toHaveLength(1);
   });
 
   it("goes on where an earlier teardown removed the objects but was stopped before the state", async () => {
@@ -235,8 +262,8 @@ describe("an up after the containers and volumes are gone", () => {
   function stackWith(imported: Deployment[]) {
     return {
       name: "pr-7",
-      exportStack: async () => deploymentOf(resources()),
-      importStack: async (state: Deployment) => {
+      read: async () => deploymentOf(resources()),
+      write: async (state: Deployment) => {
         imported.push(state);
       },
     };
