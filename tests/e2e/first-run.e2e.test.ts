@@ -10,10 +10,10 @@ import * as os from "os";
 import * as path from "path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { PROJECT_ROOT, pulumiSearchPath } from "../../cli/workspace";
-import { dockerLeftovers, removeLeftovers } from "./helpers";
+import { dockerLeftovers, flavorOnly, removeNpmStack } from "./helpers";
 import { openTestStack } from "./claims";
 import { expectSucceeded, npmRun, Run } from "./npm-run";
-import { E2E_FLAVOR, E2E_IMAGE, requireToolchain } from "./toolchain";
+import { E2E_FLAVOR, requireToolchain } from "./toolchain";
 
 const STACK = `pr-${5000 + (process.pid % 1000)}`;
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "vault-platform-first-run-"));
@@ -38,23 +38,13 @@ beforeAll(async () => {
   await requireToolchain();
   stack = await openTestStack({ stackName: STACK, backendUrl: `file://${stateDir}`, stateDir });
   // The flavor under test; nothing about Postgres.
-  await stack.setAllConfig(
-    {
-      "vault-platform:server.flavor": { value: E2E_FLAVOR },
-      "vault-platform:server.image": { value: E2E_IMAGE },
-    },
-    true,
-  );
+  await stack.setAllConfig(flavorOnly(), true);
 }, 120_000);
 
-afterAll(async () => {
-  if (!removed) {
-    await run(["destroy", "--remove"]);
-    await removeLeftovers(STACK).catch(() => undefined);
-  }
-  fs.rmSync(path.join(PROJECT_ROOT, `Pulumi.${STACK}.yaml`), { force: true });
-  fs.rmSync(stateDir, { recursive: true, force: true });
-}, 600_000);
+afterAll(
+  () => removeNpmStack(STACK, stateDir, removed, () => run(["destroy", "--remove"])),
+  600_000,
+);
 
 describe(`first run: no Postgres named, no PGPASSWORD (${E2E_FLAVOR})`, () => {
   it("npm run up brings the environment up with its own Postgres", async () => {

@@ -91,6 +91,32 @@ export function flavorAndPostgres(): ConfigMap {
   };
 }
 
+/** The flavor under test and nothing about Postgres: a pr-<n> stack then runs its own. */
+export function flavorOnly(): ConfigMap {
+  return {
+    "vault-platform:server.flavor": { value: E2E_FLAVOR },
+    "vault-platform:server.image": { value: E2E_IMAGE },
+  };
+}
+
+/**
+ * The end of a suite that runs npm commands on a stack of its own: `destroy --remove` unless a
+ * test did, anything labelled with the stack swept, its stack file and state directory removed.
+ */
+export async function removeNpmStack(
+  stackName: string,
+  stateDir: string,
+  removed: boolean,
+  destroy: () => Promise<unknown>,
+): Promise<void> {
+  if (!removed) {
+    await destroy();
+    await removeLeftovers(stackName).catch(() => undefined);
+  }
+  fs.rmSync(path.join(PROJECT_ROOT, `Pulumi.${stackName}.yaml`), { force: true });
+  fs.rmSync(stateDir, { recursive: true, force: true });
+}
+
 /**
  * The staging profile on this host: the flavor under test on the host's network (the throwaway Postgres listens
  * on its loopback), two apps bound to loopback (staging requires CIDRs). Set with --path.

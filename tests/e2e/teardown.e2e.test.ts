@@ -10,10 +10,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { PROJECT_ROOT, pulumiSearchPath } from "../../cli/workspace";
-import { dockerLeftovers, pulumiCli, removeLeftovers } from "./helpers";
+import { dockerLeftovers, flavorOnly, pulumiCli, removeNpmStack } from "./helpers";
 import { openTestStack } from "./claims";
 import { expectSucceeded, npmRun, Run } from "./npm-run";
-import { E2E_FLAVOR, E2E_IMAGE, requireToolchain } from "./toolchain";
+import { E2E_FLAVOR, requireToolchain } from "./toolchain";
 
 const STACK = `pr-${5500 + (process.pid % 400)}`;
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "vault-platform-teardown-"));
@@ -87,23 +87,13 @@ beforeAll(async () => {
   await requireToolchain();
   const stack = await openTestStack(opts);
   // Its own Postgres: nothing about Postgres is set.
-  await stack.setAllConfig(
-    {
-      "vault-platform:server.flavor": { value: E2E_FLAVOR },
-      "vault-platform:server.image": { value: E2E_IMAGE },
-    },
-    true,
-  );
+  await stack.setAllConfig(flavorOnly(), true);
 }, 120_000);
 
-afterAll(async () => {
-  if (!removed) {
-    await run(["destroy", "--remove"]);
-    await removeLeftovers(STACK).catch(() => undefined);
-  }
-  fs.rmSync(path.join(PROJECT_ROOT, `Pulumi.${STACK}.yaml`), { force: true });
-  fs.rmSync(stateDir, { recursive: true, force: true });
-}, 600_000);
+afterAll(
+  () => removeNpmStack(STACK, stateDir, removed, () => run(["destroy", "--remove"])),
+  600_000,
+);
 
 describe(`teardown of an environment with its own server and Postgres (${E2E_FLAVOR})`, () => {
   it("comes up and passes verify", async () => {
