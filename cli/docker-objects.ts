@@ -116,7 +116,11 @@ export function removeOwnDockerObject(
     return false;
   }
   const removal =
-    object.kind === "container" ? ["rm", "-f", object.name] : [object.kind, "rm", object.name];
+    // -v: the container's anonymous volumes (an image's VOLUME paths) go with it, as they do
+    // when the Docker provider deletes it.
+    object.kind === "container"
+      ? ["rm", "-f", "-v", object.name]
+      : [object.kind, "rm", object.name];
   if (docker(removal) === undefined) {
     throw new Error(
       `could not remove the ${object.kind} ${object.name} of ${stackName}: docker ${removal.join(" ")} failed`,

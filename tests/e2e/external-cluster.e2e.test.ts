@@ -73,7 +73,7 @@ afterAll(async () => {
   }
   const containers = docker("ps", "-aq", "--filter", `label=${LABEL}`).split("\n").filter(Boolean);
   if (containers.length > 0) {
-    docker("rm", "-f", ...containers);
+    docker("rm", "-f", "-v", ...containers);
   }
   fs.rmSync(workDir, { recursive: true, force: true });
   console.log(`[e2e] timings (s): ${JSON.stringify(timings)}`);

@@ -154,7 +154,7 @@ export async function removeLeftovers(stackName: string): Promise<void> {
   for (const [list, remove] of [
     [
       ["ps", "-aq"],
-      ["rm", "-f"],
+      ["rm", "-f", "-v"],
     ],
     [
       ["volume", "ls", "-q"],

@@ -26,6 +26,16 @@ const env: NodeJS.ProcessEnv = {
 const opts = { stackName: STACK, backendUrl: `file://${stateDir}`, stateDir };
 let removed = false;
 
+/** Volumes no container uses (an image's anonymous ones are left so by a removal without -v). */
+function danglingVolumes(): string[] {
+  return execFileSync("docker", ["volume", "ls", "-q", "--filter", "dangling=true"], {
+    encoding: "utf8",
+  })
+    .split("\n")
+    .filter(Boolean);
+}
+const danglingBefore = new Set<string>();
+
 /** The string values of the state's secrets, read with --show-secrets. */
 function secretValues(node: unknown, found: string[] = []): string[] {
   if (typeof node === "object" && node !== null) {
@@ -69,7 +79,7 @@ function removeContainersByHand(): void {
       .split("\n")
       .filter(Boolean);
   for (const id of list("ps", "-aq")) {
-    execFileSync("docker", ["rm", "-f", id]);
+    execFileSync("docker", ["rm", "-f", "-v", id]);
   }
   for (const id of list("volume", "ls", "-q")) {
     execFileSync("docker", ["volume", "rm", id]);
@@ -85,6 +95,7 @@ async function upAndVerify(): Promise<void> {
 
 beforeAll(async () => {
   await requireToolchain();
+  danglingVolumes().forEach((volume) => danglingBefore.add(volume));
   const stack = await openTestStack(opts);
   // Its own Postgres: nothing about Postgres is set.
   await stack.setAllConfig(flavorOnly(), true);
@@ -148,5 +159,7 @@ describe(`teardown of an environment with its own server and Postgres (${E2E_FLA
       ).trim(),
     ).toBe("");
     expect(fs.existsSync(path.join(PROJECT_ROOT, `Pulumi.${STACK}.yaml`))).toBe(false);
+    // Nor an anonymous volume of its containers.
+    expect(danglingVolumes().filter((volume) => !danglingBefore.has(volume))).toEqual([]);
   }, 600_000);
 });

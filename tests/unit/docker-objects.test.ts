@@ -98,7 +98,7 @@ describe("removing a Docker object of the stack", () => {
     );
     expect(calls).toEqual([
       "container inspect vp-pr-7-vault",
-      "rm -f vp-pr-7-vault",
+      "rm -f -v vp-pr-7-vault",
       "volume inspect vp-pr-7-logs",
       "volume rm vp-pr-7-logs",
       "volume inspect vp-pr-7-logs",

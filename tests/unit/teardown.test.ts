@@ -185,8 +185,8 @@ describe("carrying a contained teardown out", () => {
     const lines: string[] = [];
     await containedTeardown(stack, (line) => lines.push(line), undefined, docker);
     expect(calls.filter((call) => !call.includes("inspect"))).toEqual([
-      "rm -f vp-pr-7-vault",
-      "rm -f vp-pr-7-postgres",
+      "rm -f -v vp-pr-7-vault",
+      "rm -f -v vp-pr-7-postgres",
       "volume rm vp-pr-7-logs",
       "volume rm vp-pr-7-postgres",
     ]);
