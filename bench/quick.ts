@@ -12,7 +12,8 @@ async function main(): Promise<number> {
     console.log(`bench (quick): NOT RUN, ${missing}`);
     return 0;
   }
-  const result = spawnSync("npx", ["ts-node", path.join(__dirname, "run.ts"), "--quick"], {
+  const run = path.join(__dirname, "run.ts");
+  const result = spawnSync(process.execPath, ["-r", "sucrase/register/ts", run, "--quick"], {
     stdio: "inherit",
     cwd: path.join(__dirname, ".."),
     env: { ...process.env, BENCH_FLAVOR: "openbao" },

@@ -52,7 +52,8 @@ export function pulumiEnv(options: StackOptions): Record<string, string> {
   const env: Record<string, string> = {
     PATH: pulumiSearchPath(),
     PULUMI_SKIP_UPDATE_CHECK: "true",
-    // The program is type-checked by `npm test` (tsc --noEmit); a run only transpiles it.
+    // The policy pack (guardrails/) runs under ts-node: transpile it only, as program.js does
+    // the program; `npm test` type-checks both with tsc.
     PULUMI_NODEJS_TRANSPILE_ONLY: process.env.PULUMI_NODEJS_TRANSPILE_ONLY ?? "true",
     PULUMI_BACKEND_URL:
       options.backendUrl ?? process.env.PULUMI_BACKEND_URL ?? `file://${stateDir}`,

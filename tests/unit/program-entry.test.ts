@@ -1,0 +1,23 @@
+import { execFileSync } from "child_process";
+import * as path from "path";
+
+const ROOT = path.join(__dirname, "..", "..");
+
+describe("the program's entry point (program.js, Pulumi.yaml main)", () => {
+  it("loads index.ts in a plain node process and keeps V8's stack traces, with .ts lines", () => {
+    const output = execFileSync(
+      process.execPath,
+      // Sucrase for the fixture itself, as `npm run` scripts load TypeScript.
+      ["-r", "sucrase/register/ts", path.join(ROOT, "tests/fixtures/run-program-entry.ts")],
+      { cwd: ROOT, encoding: "utf8", timeout: 60_000 },
+    );
+    const seen = JSON.parse(output.trim().split("\n").pop() as string);
+    expect(seen.profile).toBe("ephemeral");
+    expect(seen.outputs).toEqual(expect.arrayContaining(["vaultAddress", "mounts", "apps"]));
+    expect(seen.policies).toContain("platform-policies-app-web");
+    // The language host's source-map-support is switched off: frames are formatted by V8...
+    expect(seen.prepareStackTrace).toBe("undefined");
+    // ...and still name the .ts file and the line the frame is on (Sucrase keeps lines).
+    expect(seen.where).toMatch(/run-program-entry\.ts:17:\d+\)$/);
+  });
+});
