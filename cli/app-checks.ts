@@ -4,37 +4,17 @@
  * credentials. Secrets obtained here are never printed.
  */
 import { Client } from "pg";
-import { appPolicyName } from "../infra/apps";
+import {
+  capabilitiesMatch,
+  forbiddenPaths,
+  neighboursOf,
+  policyOf,
+  PROBED_NEIGHBOURS,
+} from "./access-paths";
 import { LOGIN_LABELS, loginAs } from "./app-logins";
+import { expect, recorder } from "./check-record";
 import type { AppUnderTest, CheckResult, Environment } from "./checks";
 import { vaultRequest } from "./vault-client";
-
-export type RecordCheck = (
-  check: string,
-  body: () => Promise<string | { skipped: string }>,
-) => Promise<void>;
-
-/** A check's body throws to fail it; `record` keeps its outcome in `results`. */
-export function recorder(results: CheckResult[]): RecordCheck {
-  return async (check, body) => {
-    try {
-      const outcome = await body();
-      results.push(
-        typeof outcome === "string"
-          ? { check, ok: true, detail: outcome }
-          : { check, ok: false, skipped: true, detail: outcome.skipped },
-      );
-    } catch (error) {
-      results.push({ check, ok: false, detail: (error as Error).message });
-    }
-  };
-}
-
-export function expect(condition: boolean, message: string): void {
-  if (!condition) {
-    throw new Error(message);
-  }
-}
 
 export async function databaseCredentials(
   env: Environment,
@@ -84,68 +64,6 @@ async function sqlAs(
 
 function toBase64(text: string): string {
   return Buffer.from(text, "utf8").toString("base64");
-}
-
-function policyOf(app: AppUnderTest): string {
-  return app.policy ?? appPolicyName(app.name);
-}
-
-/** Paths an app's token must be denied, whatever the app declares. */
-export function forbiddenPaths(
-  env: Environment,
-  app: AppUnderTest,
-  others: readonly AppUnderTest[] = env.apps.filter((other) => other.name !== app.name),
-): string[] {
-  return [
-    "sys/mounts",
-    `sys/policies/acl/${policyOf(app)}`,
-    // Audit devices are the root namespace's only.
-    ...(env.namespace ? [] : ["sys/audit"]),
-    `auth/${env.mounts.approle}/role/${app.name}/secret-id`,
-    ...others.map((other) => `${env.mounts.kv}/data/${other.name}/config`),
-    ...others.flatMap((other) =>
-      other.databaseRole ? [`${env.mounts.database}/creds/${other.databaseRole}`] : [],
-    ),
-    ...others.flatMap((other) =>
-      other.transitKeys.map((key) => `${env.mounts.transit}/encrypt/${key}`),
-    ),
-  ];
-}
-
-/**
- * How many other apps' paths an app's token is sent to for real (a 403 each); capabilities-self
- * covers every other app in one request. With all apps probed, verify grew with the square of
- * the apps (90,000 requests at 300 apps).
- */
-export const PROBED_NEIGHBOURS = 2;
-
-/** The apps after `app` in declared order, wrapping around: each probes and is probed by two. */
-export function neighboursOf(
-  apps: readonly AppUnderTest[],
-  app: AppUnderTest,
-  count: number,
-): AppUnderTest[] {
-  const at = apps.findIndex((other) => other.name === app.name);
-  return Array.from(
-    { length: Math.min(count, apps.length - 1) },
-    (_, i) => apps[(at + 1 + i) % apps.length],
-  );
-}
-
-/** Paths an app's token must be allowed, from what the app declares. */
-export function allowedPaths(env: Environment, app: AppUnderTest): Record<string, string[]> {
-  const allowed: Record<string, string[]> = {};
-  for (const path of app.kvRead) {
-    allowed[`${env.mounts.kv}/data/${path.replace(/\*$/, "probe")}`] = ["read"];
-  }
-  if (app.databaseRole) {
-    allowed[`${env.mounts.database}/creds/${app.databaseRole}`] = ["read"];
-  }
-  for (const key of app.transitKeys) {
-    allowed[`${env.mounts.transit}/encrypt/${key}`] = ["update"];
-    allowed[`${env.mounts.transit}/decrypt/${key}`] = ["update"];
-  }
-  return allowed;
 }
 
 /** Every check of one app, in order; the tokens it was issued go into `minted`. */
@@ -213,29 +131,9 @@ export async function checkApp(
     return `${denied.length} paths denied (403), ${probed.length} other apps' among them`;
   });
 
-  await record(`${app.name}: capabilities-self matches its access`, async () => {
-    const allowed = allowedPaths(env, app);
-    const forbidden = forbiddenPaths(env, app);
-    const response = await vaultRequest(env, "POST", "sys/capabilities-self", appToken, {
-      paths: [...Object.keys(allowed), ...forbidden],
-    });
-    expect(response.status === 200, `sys/capabilities-self answered HTTP ${response.status}`);
-    for (const [path, capabilities] of Object.entries(allowed)) {
-      const actual = response.body.data[path] as string[];
-      expect(
-        capabilities.every((capability) => actual.includes(capability)),
-        `${path}: has ${JSON.stringify(actual)}, expected ${JSON.stringify(capabilities)}`,
-      );
-    }
-    for (const path of forbidden) {
-      const actual = response.body.data[path] as string[];
-      expect(
-        JSON.stringify(actual) === '["deny"]',
-        `${path}: has ${JSON.stringify(actual)}, expected ["deny"]`,
-      );
-    }
-    return `${Object.keys(allowed).length} allowed, ${forbidden.length} denied as expected`;
-  });
+  await record(`${app.name}: capabilities-self matches its access`, () =>
+    capabilitiesMatch(env, app, appToken),
+  );
 
   for (const key of app.transitKeys) {
     await record(`${app.name}: transit round trip with key ${key}`, async () => {

@@ -5,12 +5,14 @@
  */
 import pLimit from "p-limit";
 import type { LoginMethod } from "./app-logins";
-import { checkApp, expect, recorder } from "./app-checks";
+import { checkApp } from "./app-checks";
+import { expect, recorder } from "./check-record";
 import { auditLogSize, newAuditScan, scanAuditLog } from "./audit-scan";
 import { vaultRequest } from "./vault-client";
 
 export { appLogin, freshSecretId, loginTokenVariable } from "./app-logins";
-export { allowedPaths, databaseCredentials, forbiddenPaths } from "./app-checks";
+export { databaseCredentials } from "./app-checks";
+export { allowedPaths, forbiddenPaths } from "./access-paths";
 
 export { vaultRequest, type VaultTarget } from "./vault-client";
 

@@ -1,4 +1,9 @@
-import { forbiddenPaths, neighboursOf } from "../../cli/app-checks";
+import {
+  deniedPathsToAsk,
+  forbiddenPaths,
+  neighboursOf,
+  ruleBeginnings,
+} from "../../cli/access-paths";
 import type { AppUnderTest, Environment } from "../../cli/checks";
 
 const app = (name: string, extra: Partial<AppUnderTest> = {}): AppUnderTest => ({
@@ -43,5 +48,46 @@ describe("which other apps an app's token is sent to", () => {
       "secret/data/c/config",
       "secret/data/d/config",
     ]);
+  });
+});
+
+describe("which denied paths capabilities-self is asked for", () => {
+  const policyOfA = [
+    '# Managed by vault-platform: access of app "a".',
+    'path "auth/token/lookup-self" {\n  capabilities = ["read"]\n}',
+    'path "secret/data/a/*" {\n  capabilities = ["read"]\n}',
+    'path "sys/capabilities-self" {\n  capabilities = ["update"]\n}',
+  ].join("\n\n");
+
+  it("takes where each rule begins, up to its first wildcard", () => {
+    expect(ruleBeginnings(policyOfA)).toEqual([
+      "auth/token/lookup-self",
+      "secret/data/a/",
+      "sys/capabilities-self",
+    ]);
+    expect(ruleBeginnings('path "secret/data/+/config" {}\n  path "transit/*" {}')).toEqual([
+      "secret/data/",
+      "transit/",
+    ]);
+    // A policy in JSON form is not read rule by rule: any path may match it.
+    expect(ruleBeginnings('{"path": {"secret/data/a/*": {"capabilities": ["read"]}}}')).toEqual([
+      "",
+    ]);
+  });
+
+  it("asks the system paths and the neighbours' paths, not the paths no rule can match", () => {
+    const asked = deniedPathsToAsk(env, apps[0], [policyOfA]);
+    expect(asked.paths).toEqual(forbiddenPaths(env, apps[0], neighboursOf(apps, apps[0], 2)));
+    expect(asked.unmatched).toBe(1); // d's KV path
+  });
+
+  it("asks every other app's path a broader rule could match", () => {
+    const broad = `${policyOfA}\npath "secret/data/+/config" {\n  capabilities = ["read"]\n}`;
+    expect(deniedPathsToAsk(env, apps[0], [broad]).paths).toContain("secret/data/d/config");
+    // Rules of another policy the token carries (e.g. its entity's) count as well.
+    const entityPolicy = 'path "secret/*" {\n  capabilities = ["read"]\n}';
+    const asked = deniedPathsToAsk(env, apps[0], [policyOfA, entityPolicy]);
+    expect(asked.paths).toEqual(forbiddenPaths(env, apps[0]));
+    expect(asked.unmatched).toBe(0);
   });
 });
