@@ -180,15 +180,16 @@ export interface StackState {
 
 /**
  * The plan for a state, from the state already exported (it says whether there is anything to
- * do, without exporting again), re-made on the encrypted state that is written back.
+ * do, without exporting again), re-made on the encrypted state that is written back; that one is
+ * read only when asked for (an up whose environment is there never needs it).
  */
 async function planOn(
   stack: StackState,
   exported: unknown,
-): Promise<{ plan: ContainedTeardown; state: Deployment } | undefined> {
-  const state = exported === undefined ? await stack.read() : undefined;
-  const first = planContainedTeardown((state ?? exported) as Deployment);
-  return "ordinary" in first ? undefined : { plan: first, state: state ?? (await stack.read()) };
+): Promise<{ plan: ContainedTeardown; state: () => Promise<Deployment> } | undefined> {
+  const read = exported === undefined ? await stack.read() : undefined;
+  const plan = planContainedTeardown((read ?? exported) as Deployment);
+  return "ordinary" in plan ? undefined : { plan, state: async () => read ?? stack.read() };
 }
 
 function trimmed(state: Deployment): Deployment {
@@ -215,7 +216,8 @@ export async function containedTeardown(
   if (planned === undefined) {
     return;
   }
-  const { plan, state } = planned;
+  const { plan } = planned;
+  const state = await planned.state();
   const foreign = plan.objects.find((object) => ownerOf(object, stack.name, docker) === "other");
   if (foreign) {
     log(
@@ -253,7 +255,7 @@ export async function forgetRemovedEnvironment(
   ) {
     return false;
   }
-  await stack.write(trimmed(planned.state));
+  await stack.write(trimmed(await planned.state()));
   log(
     `${stack.name}: its containers and volumes are gone (a teardown stopped half-way, or removed by hand), and so is what lived inside them; this up creates the environment again`,
   );

@@ -298,6 +298,25 @@ describe("an up after the containers and volumes are gone", () => {
     expect(imported).toHaveLength(0);
   });
 
+  it("reads the state as the backend keeps it only when it writes it back", async () => {
+    const reads: string[] = [];
+    const counted = (imported: Deployment[]) => ({
+      ...stackWith(imported),
+      read: async () => (reads.push("read"), deploymentOf(resources())),
+    });
+    const exported = deploymentOf(resources());
+    expect(await forgetRemovedEnvironment(counted([]), () => undefined, exported, present)).toBe(
+      false,
+    );
+    expect(reads).toEqual([]);
+    const imported: Deployment[] = [];
+    expect(
+      await forgetRemovedEnvironment(counted(imported), () => undefined, exported, absent),
+    ).toBe(true);
+    expect(reads).toEqual(["read"]);
+    expect(imported).toHaveLength(1);
+  });
+
   it("leaves an environment that is not its own containers' alone", async () => {
     const imported: Deployment[] = [];
     const external = deploymentOf(resources({ [STACK]: { outputs: { serverMode: "external" } } }));
