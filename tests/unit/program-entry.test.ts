@@ -19,5 +19,11 @@ describe("the program's entry point (program.js, Pulumi.yaml main)", () => {
     expect(seen.prepareStackTrace).toBe("undefined");
     // ...and still name the .ts file and the line the frame is on (Sucrase keeps lines).
     expect(seen.where).toMatch(/run-program-entry\.ts:17:\d+\)$/);
+    // A resource's stack trace in the state keeps the program's own frames only: here the
+    // probe module's, not the loader's below it.
+    expect(seen.trace.length).toBeGreaterThanOrEqual(1);
+    for (const uri of seen.trace) {
+      expect(uri).toMatch(/^file:\/\/.*\/tests\/fixtures\/stack-trace-probe\.ts$/);
+    }
   });
 });
