@@ -15,6 +15,7 @@ import * as os from "os";
 import * as path from "path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { parseDuration } from "../infra/duration";
+import { fileBackendDirectory } from "./checkpoint-files";
 import {
   DOCKER_KINDS,
   DockerObject,
@@ -49,7 +50,7 @@ export interface RecoveryPlan {
 /** Where a file:// backend keeps a stack's lock files (project-scoped layout). */
 export function lockDirectory(backendUrl: string, project: string, stack: string): string {
   return path.join(
-    backendUrl.replace(/^file:\/\//, ""),
+    fileBackendDirectory(backendUrl) ?? backendUrl,
     ".pulumi",
     "locks",
     "organization",

@@ -74,7 +74,7 @@ async function main(): Promise<void> {
       }
       if (outputs.rootToken) {
         console.log(
-          `Root token (dev mode): PULUMI_BACKEND_URL=${backend} pulumi stack output rootToken --show-secrets --stack ${stackName}`,
+          `Root token (dev mode): PULUMI_BACKEND_URL='${backend}' pulumi stack output rootToken --show-secrets --stack ${stackName}`,
         );
       }
       console.log(`Check it from the outside: npm run verify -- --stack ${stackName}`);

@@ -8,7 +8,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { repairCheckpointFiles } from "./checkpoint-files";
+import { fileBackendDirectory, repairCheckpointFiles, withoutSidecars } from "./checkpoint-files";
 import { prepareProgramLogin } from "./program-login";
 import { recoverIfInterrupted } from "./recover";
 import { encryptedState } from "./encrypted-state";
@@ -55,11 +55,13 @@ export function pulumiEnv(options: StackOptions): Record<string, string> {
     // The policy pack (guardrails/) runs under ts-node: transpile it only, as program.js does
     // the program; `npm test` type-checks both with tsc.
     PULUMI_NODEJS_TRANSPILE_ONLY: process.env.PULUMI_NODEJS_TRANSPILE_ONLY ?? "true",
-    PULUMI_BACKEND_URL:
+    PULUMI_BACKEND_URL: withoutSidecars(
       options.backendUrl ?? process.env.PULUMI_BACKEND_URL ?? `file://${stateDir}`,
+    ),
   };
-  if (env.PULUMI_BACKEND_URL.startsWith("file://")) {
-    fs.mkdirSync(env.PULUMI_BACKEND_URL.slice("file://".length), { recursive: true });
+  const directory = fileBackendDirectory(env.PULUMI_BACKEND_URL);
+  if (directory !== undefined) {
+    fs.mkdirSync(directory, { recursive: true });
   }
   if (
     process.env.PULUMI_CONFIG_PASSPHRASE === undefined &&

@@ -1,7 +1,11 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { repairCheckpointFiles } from "../../cli/checkpoint-files";
+import {
+  fileBackendDirectory,
+  repairCheckpointFiles,
+  withoutSidecars,
+} from "../../cli/checkpoint-files";
 
 function backend(): { url: string; base: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vp-checkpoint-"));
@@ -33,5 +37,25 @@ describe("checkpoint files a killed run left unreadable", () => {
     expect(repairCheckpointFiles(url, "vault-platform", "pr-7")).toEqual([]);
     expect(repairCheckpointFiles("s3://bucket", "vault-platform", "pr-7")).toEqual([]);
     expect(repairCheckpointFiles(url, "vault-platform", "pr-8")).toEqual([]);
+  });
+});
+
+describe("how the commands open a file:// backend", () => {
+  it("without sidecar files, unless the URL says how", () => {
+    expect(withoutSidecars("file:///state")).toBe("file:///state?metadata=skip");
+    expect(withoutSidecars("file:///state?no_tmp_dir=false")).toBe(
+      "file:///state?no_tmp_dir=false&metadata=skip",
+    );
+    expect(withoutSidecars("file:///state?metadata=skip")).toBe("file:///state?metadata=skip");
+    expect(withoutSidecars("s3://bucket/state")).toBe("s3://bucket/state");
+  });
+
+  it("finds the directory and the files of a URL with a query", () => {
+    expect(fileBackendDirectory("file:///state?metadata=skip")).toBe("/state");
+    expect(fileBackendDirectory("s3://bucket")).toBeUndefined();
+    const { url, base } = backend();
+    fs.writeFileSync(`${base}.json`, "");
+    fs.writeFileSync(`${base}.json.bak`, '{"version":3,"checkpoint":{}}');
+    expect(repairCheckpointFiles(withoutSidecars(url), "vault-platform", "pr-7")).toHaveLength(1);
   });
 });

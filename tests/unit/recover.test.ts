@@ -117,6 +117,9 @@ describe("pending creates of an interrupted run", () => {
     expect(lockDirectory("file:///state", "vault-platform", "pr-50")).toBe(
       "/state/.pulumi/locks/organization/vault-platform/pr-50",
     );
+    expect(lockDirectory("file:///state?metadata=skip", "vault-platform", "pr-50")).toBe(
+      "/state/.pulumi/locks/organization/vault-platform/pr-50",
+    );
   });
 });
 
