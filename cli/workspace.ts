@@ -12,6 +12,7 @@ import { fileBackendDirectory, repairCheckpointFiles, withoutSidecars } from "./
 import { prepareProgramLogin } from "./program-login";
 import { recoverIfInterrupted } from "./recover";
 import { encryptedState } from "./encrypted-state";
+import { removeStackAndBackups } from "./stack-cli";
 import { containedTeardown } from "./teardown";
 import { retryTransient } from "./transient";
 import { trustFilePath, writeTrustFile } from "../infra/tls";
@@ -159,7 +160,7 @@ export async function destroyStack(
     say,
   );
   if (options.remove) {
-    await stack.workspace.removeStack(stack.name);
+    await removeStackAndBackups(stack);
     removeTrustFile(stack.name);
     fs.rmSync(path.join(PROJECT_ROOT, `Pulumi.${stack.name}.yaml`), { force: true });
   }

@@ -36,6 +36,16 @@ function danglingVolumes(): string[] {
 }
 const danglingBefore = new Set<string>();
 
+/** The files the file backend holds under the stack's name (its state, history, backups). */
+function stackFilesInBackend(): string[] {
+  const backend = path.join(stateDir, ".pulumi");
+  return (fs.readdirSync(backend, { recursive: true }) as string[]).filter(
+    (entry) =>
+      entry.split(path.sep).some((part) => part.startsWith(STACK)) &&
+      fs.statSync(path.join(backend, entry)).isFile(),
+  );
+}
+
 /** The string values of the state's secrets, read with --show-secrets. */
 function secretValues(node: unknown, found: string[] = []): string[] {
   if (typeof node === "object" && node !== null) {
@@ -159,6 +169,8 @@ describe(`teardown of an environment with its own server and Postgres (${E2E_FLA
       ).trim(),
     ).toBe("");
     expect(fs.existsSync(path.join(PROJECT_ROOT, `Pulumi.${STACK}.yaml`))).toBe(false);
+    // Nor a copy of its state in the backend (history, backups, the last state's .bak).
+    expect(stackFilesInBackend()).toEqual([]);
     // Nor an anonymous volume of its containers.
     expect(danglingVolumes().filter((volume) => !danglingBefore.has(volume))).toEqual([]);
   }, 600_000);
