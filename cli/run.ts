@@ -8,6 +8,7 @@ import * as path from "path";
 import { prepareRun } from "./preflight";
 import { repairLostState } from "./lost-state";
 import { recoverIfInterrupted } from "./recover";
+import { upStack } from "./stack-cli";
 import { retryTransient } from "./transient";
 import { destroyStack, openStack, pulumiEnv, PROJECT_ROOT } from "./workspace";
 
@@ -60,15 +61,12 @@ async function main(): Promise<void> {
     }
     case "up": {
       await repairLostState(stack, undefined, deployment);
-      const result = await retryTransient("up", () => stack.up({ onOutput }));
-      const outputs = result.outputs;
+      const outputs = await retryTransient("up", () => upStack(stack, onOutput));
       console.log("");
-      console.log(`Vault: ${String(outputs.vaultAddress?.value ?? "(unknown)")}`);
-      console.log(
-        `Profile: ${String(outputs.profile?.value)}, flavor ${String(outputs.flavor?.value)}`,
-      );
+      console.log(`Vault: ${String(outputs.vaultAddress ?? "(unknown)")}`);
+      console.log(`Profile: ${String(outputs.profile)}, flavor ${String(outputs.flavor)}`);
       for (const [app, value] of Object.entries(
-        (outputs.apps?.value ?? {}) as Record<string, { roleId: string; policy: string }>,
+        (outputs.apps ?? {}) as Record<string, { roleId: string; policy: string }>,
       )) {
         console.log(`  app ${app}: role_id ${value.roleId}, policy ${value.policy}`);
       }
