@@ -17,6 +17,14 @@ require("sucrase/register/ts");
 Error.prepareStackTrace = undefined;
 
 const pulumi = require("@pulumi/pulumi");
+
+// The SDK sends the engine a debug message for each step of every registration (three or more
+// per resource), one at a time, each waiting for the engine to take the one before; the CLI
+// shows them only when run with -v. They are left out (a no-op `pulumi up` at 100 apps: 7.4 to
+// 6.6 s); VAULT_PLATFORM_SDK_DEBUG=true keeps them, for `pulumi up -v=9 --logtostderr`.
+if (require("process").env.VAULT_PLATFORM_SDK_DEBUG !== "true") {
+  pulumi.log.debug = () => Promise.resolve();
+}
 const { pathToFileURL } = require("url");
 
 const ownFiles = `${pathToFileURL(__dirname).href}/`;
