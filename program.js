@@ -14,6 +14,9 @@
  * from where the resource is declared up to index.ts stay.
  */
 require("sucrase/register/ts");
+// V8's compiled code of the modules the program loads, kept between runs (cli/compile-cache.ts):
+// in a no-op `pulumi up` at 100 apps the program's CPU went from 3.2 to 2.6 s.
+require("./cli/compile-cache.ts").enableCompileCache();
 Error.prepareStackTrace = undefined;
 
 const pulumi = require("@pulumi/pulumi");

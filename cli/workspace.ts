@@ -8,6 +8,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { COMPILE_CACHE_DIR } from "./compile-cache";
 import { fileBackendDirectory, repairCheckpointFiles, withoutSidecars } from "./checkpoint-files";
 import { prepareProgramLogin } from "./program-login";
 import { recoverIfInterrupted } from "./recover";
@@ -56,6 +57,7 @@ export function pulumiEnv(options: StackOptions): Record<string, string> {
     // The policy pack (guardrails/) runs under ts-node: transpile it only, as program.js does
     // the program; `npm test` type-checks both with tsc.
     PULUMI_NODEJS_TRANSPILE_ONLY: process.env.PULUMI_NODEJS_TRANSPILE_ONLY ?? "true",
+    NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? COMPILE_CACHE_DIR,
     PULUMI_BACKEND_URL: withoutSidecars(
       options.backendUrl ?? process.env.PULUMI_BACKEND_URL ?? `file://${stateDir}`,
     ),
