@@ -16,8 +16,9 @@ export default tseslint.config(
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    // The program's entry point is CommonJS: the language host requires it.
-    files: ["program.js"],
+    // The program's entry point and what every process loads first are CommonJS, required
+    // before any transpiler.
+    files: ["program.js", "cli/boot.js"],
     languageOptions: {
       sourceType: "commonjs",
       globals: { require: "readonly", module: "writable", __dirname: "readonly" },

@@ -13,10 +13,8 @@
  * frames said nothing and were a fifth of the state at 300 apps: they are left out. The frames
  * from where the resource is declared up to index.ts stay.
  */
-require("sucrase/register/ts");
-// V8's compiled code of the modules the program loads, kept between runs (cli/compile-cache.ts):
-// in a no-op `pulumi up` at 100 apps the program's CPU went from 3.2 to 2.6 s.
-require("./cli/compile-cache.ts").enableCompileCache();
+// Node's compile cache, then Sucrase.
+require("./cli/boot.js");
 Error.prepareStackTrace = undefined;
 
 const pulumi = require("@pulumi/pulumi");

@@ -13,11 +13,15 @@ async function main(): Promise<number> {
     return 0;
   }
   const run = path.join(__dirname, "run.ts");
-  const result = spawnSync(process.execPath, ["-r", "sucrase/register/ts", run, "--quick"], {
-    stdio: "inherit",
-    cwd: path.join(__dirname, ".."),
-    env: { ...process.env, BENCH_FLAVOR: "openbao" },
-  });
+  const result = spawnSync(
+    process.execPath,
+    ["-r", path.join(__dirname, "..", "cli", "boot.js"), run, "--quick"],
+    {
+      stdio: "inherit",
+      cwd: path.join(__dirname, ".."),
+      env: { ...process.env, BENCH_FLAVOR: "openbao" },
+    },
+  );
   return result.status ?? 1;
 }
 

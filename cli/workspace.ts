@@ -6,9 +6,9 @@
  */
 import * as crypto from "crypto";
 import * as fs from "fs";
+import { getCompileCacheDir } from "module";
 import * as os from "os";
 import * as path from "path";
-import { COMPILE_CACHE_DIR } from "./compile-cache";
 import { fileBackendDirectory, repairCheckpointFiles, withoutSidecars } from "./checkpoint-files";
 import { prepareProgramLogin } from "./program-login";
 import { recoverIfInterrupted } from "./recover";
@@ -57,11 +57,15 @@ export function pulumiEnv(options: StackOptions): Record<string, string> {
     // The policy pack (guardrails/) runs under ts-node: transpile it only, as program.js does
     // the program; `npm test` type-checks both with tsc.
     PULUMI_NODEJS_TRANSPILE_ONLY: process.env.PULUMI_NODEJS_TRANSPILE_ONLY ?? "true",
-    NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? COMPILE_CACHE_DIR,
     PULUMI_BACKEND_URL: withoutSidecars(
       options.backendUrl ?? process.env.PULUMI_BACKEND_URL ?? `file://${stateDir}`,
     ),
   };
+  // The compile cache this process was started with (cli/boot.js), for the engine's node processes.
+  const compileCache = process.env.NODE_COMPILE_CACHE ?? getCompileCacheDir?.();
+  if (compileCache !== undefined) {
+    env.NODE_COMPILE_CACHE = compileCache;
+  }
   const directory = fileBackendDirectory(env.PULUMI_BACKEND_URL);
   if (directory !== undefined) {
     fs.mkdirSync(directory, { recursive: true });
