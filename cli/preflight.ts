@@ -7,7 +7,7 @@ import { promisify } from "util";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { Client } from "pg";
 import { VaultHttpResponse, vaultHttp } from "../infra/vault-http";
-import type { PlatformConfig } from "../stacks/config";
+import type { ConfigSource, PlatformConfig } from "../stacks/config";
 import type { Flavor } from "../stacks/profiles";
 import { prepareProgramLogin, stackConfigSource } from "./program-login";
 
@@ -82,8 +82,10 @@ export async function preflightExternal(
 export async function prepareRun(
   stack: Stack,
   intent: "update" | "preview" = "update",
+  // The stack's config when the caller started reading it already (run.ts, while it recovers).
+  configSource: Promise<ConfigSource> = stackConfigSource(stack),
 ): Promise<PlatformConfig> {
-  const source = await stackConfigSource(stack);
+  const source = await configSource;
   const config = await prepareProgramLogin(stack, source);
   // An update creates things: Docker and the Postgres admin connection must answer first. A
   // preview only needs the Vault it reads (previews of staging/prod run on hosted CI runners).

@@ -6,6 +6,7 @@
  */
 import * as path from "path";
 import { prepareRun } from "./preflight";
+import { stackConfigSource } from "./program-login";
 import { repairLostState } from "./lost-state";
 import { recoverIfInterrupted } from "./recover";
 import { upStack } from "./stack-cli";
@@ -48,9 +49,12 @@ async function main(): Promise<void> {
   const onOutput = (text: string) => process.stdout.write(text);
   const backend = pulumiEnv({ stackName }).PULUMI_BACKEND_URL;
   console.log(`stack ${stackName} (backend ${backend.replace(PROJECT_ROOT + path.sep, "")})`);
+  // The config is read while the state is checked (recovery leaves the config as it is).
+  const config = stackConfigSource(stack);
+  config.catch(() => undefined);
   const deployment = await recoverIfInterrupted(stack, backend);
   if (command !== "destroy") {
-    await prepareRun(stack, command === "up" ? "update" : "preview");
+    await prepareRun(stack, command === "up" ? "update" : "preview", config);
   }
 
   switch (command) {
