@@ -7,10 +7,27 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import * as zlib from "zlib";
+
+/**
+ * The extensions a checkpoint of the file backend may have: plain JSON, or compressed (the
+ * commands write zstd, see pulumiEnv in workspace.ts; PULUMI_DIY_BACKEND_GZIP asks for gzip).
+ */
+const CHECKPOINT_EXTENSIONS = [".json", ".json.zst", ".json.gz"];
+
+function contents(file: string): string {
+  const bytes = fs.readFileSync(file);
+  // A backup (.bak) is in the form of the file it copies.
+  const form = file.replace(/\.bak$/, "");
+  if (form.endsWith(".zst")) {
+    return zlib.zstdDecompressSync(bytes).toString("utf8");
+  }
+  return (form.endsWith(".gz") ? zlib.gunzipSync(bytes) : bytes).toString("utf8");
+}
 
 function readable(file: string): boolean {
   try {
-    const text = fs.readFileSync(file, "utf8");
+    const text = contents(file);
     JSON.parse(text);
     return text.trim().length > 0;
   } catch {
@@ -57,8 +74,7 @@ export function repairCheckpointFiles(
   const base = path.join(root, "stacks", project, stack);
   const done: string[] = [];
   const sidecars = [
-    `${base}.json.attrs`,
-    `${base}.json.bak.attrs`,
+    ...CHECKPOINT_EXTENSIONS.flatMap((ext) => [`${base}${ext}.attrs`, `${base}${ext}.bak.attrs`]),
     path.join(root, "meta.yaml.attrs"),
     ...filesIn(path.join(root, "locks", "organization", project, stack)).filter((file) =>
       file.endsWith(".attrs"),
@@ -70,14 +86,38 @@ export function repairCheckpointFiles(
       done.push(`removed ${path.basename(attrs)}, left unreadable by an interrupted write`);
     }
   }
-  const checkpoint = `${base}.json`;
-  const backup = `${base}.json.bak`;
-  if (fs.existsSync(checkpoint) && !readable(checkpoint) && readable(backup)) {
-    fs.copyFileSync(backup, checkpoint);
-    fs.rmSync(`${checkpoint}.attrs`, { force: true });
-    done.push(
-      `restored ${path.basename(checkpoint)} from its backup (the previous checkpoint): it was left unreadable by an interrupted write`,
-    );
+  for (const checkpoint of CHECKPOINT_EXTENSIONS.map((ext) => `${base}${ext}`)) {
+    const backup = `${checkpoint}.bak`;
+    if (fs.existsSync(checkpoint) && !readable(checkpoint) && readable(backup)) {
+      fs.copyFileSync(backup, checkpoint);
+      fs.rmSync(`${checkpoint}.attrs`, { force: true });
+      done.push(
+        `restored ${path.basename(checkpoint)} from its backup (the previous checkpoint): it was left unreadable by an interrupted write`,
+      );
+    }
   }
   return done;
+}
+
+/**
+ * The backups of a removed stack's checkpoint that `pulumi stack rm --remove-backups` leaves: it
+ * takes the backup of the checkpoint's current form only, and a stack written uncompressed
+ * before keeps its last plain `.json.bak`. Removes them; returns their names.
+ */
+export function removeCheckpointBackups(
+  backendUrl: string,
+  project: string,
+  stack: string,
+): string[] {
+  const directory = fileBackendDirectory(backendUrl);
+  if (directory === undefined) {
+    return [];
+  }
+  const base = path.join(directory, ".pulumi", "stacks", project, stack);
+  return CHECKPOINT_EXTENSIONS.flatMap((ext) => [`${base}${ext}.bak`, `${base}${ext}.bak.attrs`])
+    .filter((file) => fs.existsSync(file))
+    .map((file) => {
+      fs.rmSync(file);
+      return path.basename(file);
+    });
 }

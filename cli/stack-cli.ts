@@ -6,6 +6,7 @@
 import { execFile, spawn } from "child_process";
 import { promisify } from "util";
 import type { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { removeCheckpointBackups } from "./checkpoint-files";
 
 function invocation(stack: Stack, args: readonly string[]) {
   const workspace = stack.workspace as LocalWorkspace;
@@ -91,4 +92,6 @@ export async function upStack(
  */
 export async function removeStackAndBackups(stack: Stack): Promise<void> {
   await stackCli(stack, "stack", "rm", "--yes", "--remove-backups");
+  const backend = (stack.workspace as LocalWorkspace).envVars.PULUMI_BACKEND_URL ?? "";
+  removeCheckpointBackups(backend, "vault-platform", stack.name);
 }

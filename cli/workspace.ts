@@ -61,6 +61,13 @@ export function pulumiEnv(options: StackOptions): Record<string, string> {
       options.backendUrl ?? process.env.PULUMI_BACKEND_URL ?? `file://${stateDir}`,
     ),
   };
+  // A file or bucket backend writes the whole checkpoint, and a backup copy of the one before,
+  // twice per resource: compressed with zstd, it is 70 KB instead of 2.6 MB of JSON at 300 apps
+  // (an `up` there: the CLI's CPU 68-70 to 58-59 s, 75-77 to 65-67 s in all). Any Pulumi CLI
+  // reads either form. PULUMI_DIY_BACKEND_GZIP=true asks for gzip instead.
+  if (!/^(1|true)$/i.test(process.env.PULUMI_DIY_BACKEND_GZIP ?? "")) {
+    env.PULUMI_DIY_BACKEND_ZSTD = process.env.PULUMI_DIY_BACKEND_ZSTD ?? "true";
+  }
   // The compile cache this process was started with (cli/boot.js), for the engine's node processes.
   const compileCache = process.env.NODE_COMPILE_CACHE ?? getCompileCacheDir?.();
   if (compileCache !== undefined) {

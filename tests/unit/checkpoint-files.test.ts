@@ -1,8 +1,10 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as zlib from "zlib";
 import {
   fileBackendDirectory,
+  removeCheckpointBackups,
   repairCheckpointFiles,
   withoutSidecars,
 } from "../../cli/checkpoint-files";
@@ -28,6 +30,20 @@ describe("checkpoint files a killed run left unreadable", () => {
     expect(fs.readFileSync(`${base}.json`, "utf8")).toBe('{"version":3,"checkpoint":{}}');
     expect(fs.existsSync(`${base}.json.attrs`)).toBe(false);
     expect(fs.existsSync(`${base}.json.bak.attrs`)).toBe(true);
+  });
+
+  it("restores a compressed checkpoint from its compressed backup", () => {
+    const { url, base } = backend();
+    const previous = zlib.zstdCompressSync('{"version":3,"checkpoint":{}}');
+    fs.writeFileSync(`${base}.json.zst`, zlib.zstdCompressSync(""));
+    fs.writeFileSync(`${base}.json.zst.bak`, previous);
+    expect(repairCheckpointFiles(url, "vault-platform", "pr-7")).toEqual([
+      "restored pr-7.json.zst from its backup (the previous checkpoint): it was left unreadable by an interrupted write",
+    ]);
+    expect(fs.readFileSync(`${base}.json.zst`)).toEqual(previous);
+    // A readable one, compressed either way, is left alone.
+    fs.writeFileSync(`${base}.json.gz`, zlib.gzipSync('{"version":3}'));
+    expect(repairCheckpointFiles(url, "vault-platform", "pr-7")).toEqual([]);
   });
 
   it("leaves readable files, and other backends, alone", () => {
@@ -57,5 +73,20 @@ describe("how the commands open a file:// backend", () => {
     fs.writeFileSync(`${base}.json`, "");
     fs.writeFileSync(`${base}.json.bak`, '{"version":3,"checkpoint":{}}');
     expect(repairCheckpointFiles(withoutSidecars(url), "vault-platform", "pr-7")).toHaveLength(1);
+  });
+});
+
+describe("what a removed stack leaves in a file:// backend", () => {
+  it("the backups of the checkpoint's other forms go too, other stacks' files stay", () => {
+    const { url, base } = backend();
+    fs.writeFileSync(`${base}.json.bak`, "{}");
+    fs.writeFileSync(`${base}.json.zst.bak`, "");
+    fs.writeFileSync(`${base}-other.json.bak`, "{}");
+    expect(removeCheckpointBackups(withoutSidecars(url), "vault-platform", "pr-7")).toEqual([
+      "pr-7.json.bak",
+      "pr-7.json.zst.bak",
+    ]);
+    expect(fs.readdirSync(path.dirname(base))).toEqual(["pr-7-other.json.bak"]);
+    expect(removeCheckpointBackups("s3://bucket", "vault-platform", "pr-7")).toEqual([]);
   });
 });
