@@ -60,18 +60,31 @@ export function withoutSidecars(backendUrl: string): string {
   return `${backendUrl}${backendUrl.includes("?") ? "&" : "?"}metadata=skip`;
 }
 
+/** A stack's place in a file:// backend: the backend's .pulumi and the stack's files' base name. */
+function stackFiles(
+  backendUrl: string,
+  project: string,
+  stack: string,
+): { root: string; base: string } | undefined {
+  const directory = fileBackendDirectory(backendUrl);
+  if (directory === undefined) {
+    return undefined;
+  }
+  const root = path.join(directory, ".pulumi");
+  return { root, base: path.join(root, "stacks", project, stack) };
+}
+
 /** Repairs one stack's checkpoint files; returns what it did, one line each. */
 export function repairCheckpointFiles(
   backendUrl: string,
   project: string,
   stack: string,
 ): string[] {
-  const directory = fileBackendDirectory(backendUrl);
-  if (directory === undefined) {
+  const files = stackFiles(backendUrl, project, stack);
+  if (files === undefined) {
     return [];
   }
-  const root = path.join(directory, ".pulumi");
-  const base = path.join(root, "stacks", project, stack);
+  const { root, base } = files;
   const done: string[] = [];
   const sidecars = [
     ...CHECKPOINT_EXTENSIONS.flatMap((ext) => [`${base}${ext}.attrs`, `${base}${ext}.bak.attrs`]),
@@ -109,11 +122,10 @@ export function removeCheckpointBackups(
   project: string,
   stack: string,
 ): string[] {
-  const directory = fileBackendDirectory(backendUrl);
-  if (directory === undefined) {
+  const base = stackFiles(backendUrl, project, stack)?.base;
+  if (base === undefined) {
     return [];
   }
-  const base = path.join(directory, ".pulumi", "stacks", project, stack);
   return CHECKPOINT_EXTENSIONS.flatMap((ext) => [`${base}${ext}.bak`, `${base}${ext}.bak.attrs`])
     .filter((file) => fs.existsSync(file))
     .map((file) => {
