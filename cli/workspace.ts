@@ -6,13 +6,13 @@
  */
 import * as crypto from "crypto";
 import * as fs from "fs";
-import { getCompileCacheDir } from "module";
 import * as os from "os";
 import * as path from "path";
 import { fileBackendDirectory, repairCheckpointFiles, withoutSidecars } from "./checkpoint-files";
 import { prepareProgramLogin } from "./program-login";
 import { recoverIfInterrupted } from "./recover";
 import { encryptedState } from "./encrypted-state";
+import { engineTuning } from "./engine-tuning";
 import { removeStackAndBackups } from "./stack-cli";
 import { containedTeardown } from "./teardown";
 import { retryTransient } from "./transient";
@@ -60,19 +60,8 @@ export function pulumiEnv(options: StackOptions): Record<string, string> {
     PULUMI_BACKEND_URL: withoutSidecars(
       options.backendUrl ?? process.env.PULUMI_BACKEND_URL ?? `file://${stateDir}`,
     ),
+    ...engineTuning(),
   };
-  // A file or bucket backend writes the whole checkpoint, and a backup copy of the one before,
-  // twice per resource: compressed with zstd, it is 70 KB instead of 2.6 MB of JSON at 300 apps
-  // (an `up` there: the CLI's CPU 68-70 to 58-59 s, 75-77 to 65-67 s in all). Any Pulumi CLI
-  // reads either form. PULUMI_DIY_BACKEND_GZIP=true asks for gzip instead.
-  if (!/^(1|true)$/i.test(process.env.PULUMI_DIY_BACKEND_GZIP ?? "")) {
-    env.PULUMI_DIY_BACKEND_ZSTD = process.env.PULUMI_DIY_BACKEND_ZSTD ?? "true";
-  }
-  // The compile cache this process was started with (cli/boot.js), for the engine's node processes.
-  const compileCache = process.env.NODE_COMPILE_CACHE ?? getCompileCacheDir?.();
-  if (compileCache !== undefined) {
-    env.NODE_COMPILE_CACHE = compileCache;
-  }
   const directory = fileBackendDirectory(env.PULUMI_BACKEND_URL);
   if (directory !== undefined) {
     fs.mkdirSync(directory, { recursive: true });
