@@ -4,7 +4,8 @@
  * a CI's OIDC token, a pod's service-account token). Tokens are never printed.
  */
 import type { AppUnderTest, Environment } from "./checks";
-import { FAILOVER_SECONDS, vaultRequest } from "./vault-client";
+import type { VaultHttpResponse } from "../infra/vault-http";
+import { FAILOVER_SECONDS, vaultErrors, vaultRequest } from "./vault-client";
 
 export type LoginMethod = "approle" | "kubernetes" | "jwt";
 
@@ -48,8 +49,8 @@ export async function appLogin(env: Environment, app: AppUnderTest): Promise<str
   // the election were refused.
   const retried = (env.addresses?.length ?? 0) > 1 ? [400, 403] : [];
   const deadline = Date.now() + FAILOVER_SECONDS * 1000;
-  let status = 0;
-  for (let attempt = 0; attempt === 0 || retried.includes(status); attempt++) {
+  let refused: VaultHttpResponse = { status: 0, body: undefined };
+  for (let attempt = 0; attempt === 0 || retried.includes(refused.status); attempt++) {
     if (attempt > 0) {
       if (Date.now() > deadline) {
         break;
@@ -67,9 +68,11 @@ export async function appLogin(env: Environment, app: AppUnderTest): Promise<str
     if (response.status === 200) {
       return response.body.auth.client_token as string;
     }
-    status = response.status;
+    refused = response;
   }
-  throw new Error(`AppRole login of ${app.name} answered HTTP ${status}`);
+  throw new Error(
+    `AppRole login of ${app.name} answered HTTP ${refused.status}${vaultErrors(refused)}`,
+  );
 }
 
 /** A token of the app by one method, or why that login cannot be tried here. */
@@ -94,7 +97,7 @@ export async function loginAs(
   });
   if (response.status !== 200) {
     throw new Error(
-      `${LOGIN_LABELS[method]} login of ${app.name} answered HTTP ${response.status}`,
+      `${LOGIN_LABELS[method]} login of ${app.name} answered HTTP ${response.status}${vaultErrors(response)}`,
     );
   }
   return { token: response.body.auth.client_token as string };

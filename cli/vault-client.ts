@@ -66,3 +66,16 @@ export async function vaultRequest(
     }
   }
 }
+
+/**
+ * What Vault said of a refused request, for an error message: its "errors" list, at most 200
+ * characters (Vault words them without the request's values: "invalid role or secret ID").
+ */
+export function vaultErrors(response: VaultHttpResponse): string {
+  const errors: unknown = response.body?.errors;
+  if (!Array.isArray(errors) || errors.length === 0) {
+    return "";
+  }
+  const text = errors.map(String).join("; ");
+  return `: ${text.length > 200 ? `${text.slice(0, 199)}…` : text}`;
+}

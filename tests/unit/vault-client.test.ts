@@ -1,7 +1,7 @@
 /** The checks' client against fake Vault nodes on 127.0.0.1: namespace header and failover. */
 import * as http from "http";
 import type { AddressInfo } from "net";
-import { vaultRequest } from "../../cli/vault-client";
+import { vaultErrors, vaultRequest } from "../../cli/vault-client";
 
 interface FakeNode {
   readonly address: string;
@@ -100,5 +100,25 @@ describe("vaultRequest", () => {
     } finally {
       await node.close();
     }
+  });
+});
+
+describe("vaultErrors", () => {
+  it("words what Vault said of a refused request, short", () => {
+    expect(vaultErrors({ status: 400, body: { errors: ["invalid role or secret ID"] } })).toBe(
+      ": invalid role or secret ID",
+    );
+    expect(vaultErrors({ status: 403, body: { errors: ["permission denied", "x"] } })).toBe(
+      ": permission denied; x",
+    );
+    const long = vaultErrors({ status: 500, body: { errors: ["e".repeat(500)] } });
+    expect(long).toHaveLength(2 + 200);
+    expect(long.endsWith("…")).toBe(true);
+  });
+
+  it("says nothing when the answer has no errors list", () => {
+    expect(vaultErrors({ status: 502, body: undefined })).toBe("");
+    expect(vaultErrors({ status: 403, body: { errors: [] } })).toBe("");
+    expect(vaultErrors({ status: 404, body: "not json" })).toBe("");
   });
 });
