@@ -18,6 +18,7 @@ import { StackPreview, renderComment } from "./comment";
 import { githubCommentApi, upsertComment } from "./github";
 import { prepareRun } from "./preflight";
 import { repairLostState } from "./lost-state";
+import { lockHeld, retryLockCollision } from "./lock-contention";
 import { retryTransient } from "./transient";
 import { recoverIfInterrupted } from "./recover";
 import { CREATED_AT_TAG, EXPIRES_AT_TAG, PR_TAG, sweep } from "./sweeper";
@@ -189,7 +190,11 @@ async function main(): Promise<number> {
         await prepareRun(stack);
         await repairLostState(stack, undefined, deployment);
         await retryTransient("up", () =>
-          stack.up({ onOutput, ...(args.policy ? policyOptions(stackName) : {}) }),
+          retryLockCollision(
+            "up",
+            () => stack.up({ onOutput, ...(args.policy ? policyOptions(stackName) : {}) }),
+            () => lockHeld(backendUrlOf(stack), "vault-platform", stackName),
+          ),
         );
       }
       return 0;

@@ -8,6 +8,7 @@ import * as path from "path";
 import { prepareRun } from "./preflight";
 import { stackConfigSource } from "./program-login";
 import { repairLostState } from "./lost-state";
+import { lockHeld, retryLockCollision } from "./lock-contention";
 import { recoverIfInterrupted } from "./recover";
 import { upStack } from "./stack-cli";
 import { retryTransient } from "./transient";
@@ -65,7 +66,13 @@ async function main(): Promise<void> {
     }
     case "up": {
       await repairLostState(stack, undefined, deployment);
-      const outputs = await retryTransient("up", () => upStack(stack, onOutput));
+      const outputs = await retryTransient("up", () =>
+        retryLockCollision(
+          "up",
+          () => upStack(stack, onOutput),
+          () => lockHeld(backend, "vault-platform", stackName),
+        ),
+      );
       console.log("");
       console.log(`Vault: ${String(outputs.vaultAddress ?? "(unknown)")}`);
       console.log(`Profile: ${String(outputs.profile)}, flavor ${String(outputs.flavor)}`);

@@ -54,6 +54,11 @@ function cli(args: string[], killWhen?: RegExp, trigger?: Trigger): Promise<Run>
   return npmRun({ stack: STACK, env, outputs }, args, killWhen, trigger);
 }
 
+/** A run's exit code and the last lines it printed. */
+function tail(run: Run): string {
+  return `exit ${run.code}:\n${run.output.split("\n").slice(-25).join("\n")}`;
+}
+
 async function verifyPasses(): Promise<void> {
   const results = await runChecks(await environmentOf(stack));
   const failed = results.filter((result) => !result.ok);
@@ -188,6 +193,10 @@ describe(`faults, recovered with npm run commands only (${E2E_FLAVOR})`, () => {
   it("two ups at once: one stops on the lock, state stays intact", async () => {
     await scenario("two concurrent ups", "none", async () => {
       const [first, second] = await Promise.all([cli(["up"]), cli(["up"])]);
+      if ([first.code, second.code].sort().join() !== "0,1") {
+        // What each run said, for the failure (the outputs hold no secret: see the last test).
+        console.log(`[faults] two ups at once:\n${tail(first)}\n---\n${tail(second)}`);
+      }
       expect([first.code, second.code].sort()).toEqual([0, 1]);
       expect(`${first.output}${second.output}`).toMatch(/locked/);
       const again = await cli(["up"]);
