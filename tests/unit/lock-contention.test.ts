@@ -56,30 +56,21 @@ describe("retryLockCollision", () => {
     expect(calls).toHaveLength(1);
   });
 
-  it("tries only once more, and never on other errors", async () => {
-    const twice = attempts(LOCKED, LOCKED);
+  it.each([
+    ["only once more", [LOCKED, LOCKED], 2],
+    ["never on other errors", [new Error("connection refused")], 1],
+  ])("tries %s", async (_, errors, tries) => {
+    const { attempt, calls } = attempts(...errors);
     await expect(
       retryLockCollision(
         "up",
-        twice.attempt,
+        attempt,
         () => false,
         () => undefined,
         noPause,
       ),
-    ).rejects.toBe(LOCKED);
-    expect(twice.calls).toHaveLength(2);
-    const other = new Error("connection refused");
-    const failing = attempts(other);
-    await expect(
-      retryLockCollision(
-        "up",
-        failing.attempt,
-        () => false,
-        () => undefined,
-        noPause,
-      ),
-    ).rejects.toBe(other);
-    expect(failing.calls).toHaveLength(1);
+    ).rejects.toBe(errors[errors.length - 1]);
+    expect(calls).toHaveLength(tries);
   });
 });
 
