@@ -19,7 +19,7 @@ import {
   removeLeftovers,
   reveal,
 } from "./helpers";
-import { expectSucceeded, npmRun, Run, Trigger } from "./npm-run";
+import { describeRun, expectSucceeded, npmRun, Run, Trigger } from "./npm-run";
 import {
   E2E_FLAVOR,
   E2E_PG_ADMIN,
@@ -52,11 +52,6 @@ let removed = false;
 /** `npm run <command> -- --stack STACK ...` on this suite's stack (see npmRun). */
 function cli(args: string[], killWhen?: RegExp, trigger?: Trigger): Promise<Run> {
   return npmRun({ stack: STACK, env, outputs }, args, killWhen, trigger);
-}
-
-/** A run's exit code and the last lines it printed. */
-function tail(run: Run): string {
-  return `exit ${run.code}:\n${run.output.split("\n").slice(-25).join("\n")}`;
 }
 
 async function verifyPasses(): Promise<void> {
@@ -195,7 +190,9 @@ describe(`faults, recovered with npm run commands only (${E2E_FLAVOR})`, () => {
       const [first, second] = await Promise.all([cli(["up"]), cli(["up"])]);
       if ([first.code, second.code].sort().join() !== "0,1") {
         // What each run said, for the failure (the outputs hold no secret: see the last test).
-        console.log(`[faults] two ups at once:\n${tail(first)}\n---\n${tail(second)}`);
+        console.log(
+          `[faults] two ups at once:\n${describeRun(first)}\n---\n${describeRun(second)}`,
+        );
       }
       expect([first.code, second.code].sort()).toEqual([0, 1]);
       expect(`${first.output}${second.output}`).toMatch(/locked/);

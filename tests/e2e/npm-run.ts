@@ -106,11 +106,16 @@ export function npmRun(
   });
 }
 
+/** A run's exit code, its lines that name an error, and the end of its output. */
+export function describeRun(run: Run): string {
+  const lines = run.output.split("\n");
+  const errors = lines.filter((line) => /error/i.test(line)).slice(0, 20);
+  return `exit ${run.code}:\n${[...errors, "...", ...lines.slice(-15)].join("\n")}`;
+}
+
 /** A run that must have succeeded: on failure, the end of its output says why. */
 export function expectSucceeded(run: Run): void {
   if (run.code !== 0) {
-    const lines = run.output.split("\n");
-    const errors = lines.filter((line) => /error/i.test(line)).slice(0, 20);
-    throw new Error(`exit ${run.code}:\n${[...errors, "...", ...lines.slice(-15)].join("\n")}`);
+    throw new Error(describeRun(run));
   }
 }
