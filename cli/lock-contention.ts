@@ -6,9 +6,8 @@
  * no lock left after a random pause tries once more: one of the two then runs, and the other
  * stops on its lock as it always did. A run refused by a lock that is still held stops at once.
  */
-import * as fs from "fs";
 import { fileBackendDirectory } from "./checkpoint-files";
-import { lockDirectory } from "./recover";
+import { lockDirectory, lockFiles } from "./recover";
 
 const LOCKED = /the stack is currently locked/;
 
@@ -17,8 +16,7 @@ export function lockHeld(backendUrl: string, project: string, stack: string): bo
   if (fileBackendDirectory(backendUrl) === undefined) {
     return true;
   }
-  const directory = lockDirectory(backendUrl, project, stack);
-  return fs.existsSync(directory) && fs.readdirSync(directory).some((f) => f.endsWith(".json"));
+  return lockFiles(lockDirectory(backendUrl, project, stack)).length > 0;
 }
 
 /** A pause of 0.1 to 0.9 s: two runs that collided try again at different moments. */

@@ -114,16 +114,24 @@ export function judgeLock(
   };
 }
 
-function readLock(directory: string): LockHolder | undefined {
+/** The lock files in a stack's lock directory (none when it does not exist). */
+export function lockFiles(directory: string): string[] {
   if (!fs.existsSync(directory)) {
+    return [];
+  }
+  return fs
+    .readdirSync(directory)
+    .filter((file) => file.endsWith(".json"))
+    .map((name) => path.join(directory, name));
+}
+
+function readLock(directory: string): LockHolder | undefined {
+  const [file] = lockFiles(directory);
+  if (file === undefined) {
     return undefined;
   }
-  for (const name of fs.readdirSync(directory).filter((file) => file.endsWith(".json"))) {
-    const file = path.join(directory, name);
-    const content = JSON.parse(fs.readFileSync(file, "utf8")) as Omit<LockHolder, "file">;
-    return { file, ...content };
-  }
-  return undefined;
+  const content = JSON.parse(fs.readFileSync(file, "utf8")) as Omit<LockHolder, "file">;
+  return { file, ...content };
 }
 
 /** The pending creates of an exported deployment. */
