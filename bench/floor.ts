@@ -5,7 +5,7 @@
  */
 import { execFileSync } from "child_process";
 import { Client } from "pg";
-import { vaultRequest } from "../cli/vault-client";
+import { vaultRequest } from "../cli/checks/vault-client";
 import type { BenchApp } from "./apps";
 
 // Below Linux's ephemeral ports (32768 and up), which a bind could find taken.

@@ -12,7 +12,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
-import { openStack, PROJECT_ROOT } from "../cli/workspace";
+import { openStack, PROJECT_ROOT } from "../cli/engine/workspace";
 import { BenchApp, benchApps, benchStack } from "./apps";
 import { FloorTimes, measureFloor } from "./floor";
 import { findTofu, measurePeer, PeerTimes } from "./peer";

@@ -4,7 +4,7 @@
  *
  * Node's compile cache keeps V8's compiled code of every module a process loads between runs,
  * under node_modules/.cache; the commands pass it on to the engine's node processes (the
- * program, the dynamic provider, the policy pack) as NODE_COMPILE_CACHE (cli/workspace.ts). In
+ * program, the dynamic provider, the policy pack) as NODE_COMPILE_CACHE (cli/engine/workspace.ts). In
  * a no-op `pulumi up` at 100 apps the program's CPU went from 3.2 to 2.6 s with it; loading a
  * command's modules from 0.83-0.91 to 0.59-0.70 s.
  *

@@ -9,7 +9,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { openStack, PROJECT_ROOT, StackOptions } from "../../cli/workspace";
+import { openStack, PROJECT_ROOT, StackOptions } from "../../cli/engine/workspace";
 import { pgIdentifier } from "../../infra/naming";
 import { dockerLeftovers, postgresRoles, removeLeftovers } from "./helpers";
 

@@ -9,8 +9,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { runChecks, vaultRequest } from "../../cli/checks";
-import { environmentOf } from "../../cli/verify";
+import { runChecks, vaultRequest } from "../../cli/checks/run-checks";
+import { environmentOf } from "../../cli/checks/stack-environment";
 
 import {
   changesOf,

@@ -11,10 +11,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { promisify } from "util";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { appLogin, formatResults, runChecks } from "../../cli/checks";
-import { prepareRun } from "../../cli/preflight";
-import { environmentOf } from "../../cli/verify";
-import { destroyStack, PROJECT_ROOT } from "../../cli/workspace";
+import { appLogin, formatResults, runChecks } from "../../cli/checks/run-checks";
+import { prepareRun } from "../../cli/engine/preflight";
+import { environmentOf } from "../../cli/checks/stack-environment";
+import { PROJECT_ROOT } from "../../cli/engine/workspace";
+import { destroyStack } from "../../cli/recovery/destroy";
 import { vaultHttp } from "../../infra/vault-http";
 import { changesOf, postgresRoles, pulumiCli, removeLeftovers, stepTimer } from "./helpers";
 import {

@@ -8,9 +8,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { formatResults, runChecks } from "../../cli/checks";
-import { environmentOf } from "../../cli/verify";
-import { PROJECT_ROOT } from "../../cli/workspace";
+import { formatResults, runChecks } from "../../cli/checks/run-checks";
+import { environmentOf } from "../../cli/checks/stack-environment";
+import { PROJECT_ROOT } from "../../cli/engine/workspace";
 import {
   dockerLeftovers,
   flavorAndPostgres,

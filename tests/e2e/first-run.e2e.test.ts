@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { PROJECT_ROOT, pulumiSearchPath } from "../../cli/workspace";
+import { PROJECT_ROOT, pulumiSearchPath } from "../../cli/engine/workspace";
 import { dockerLeftovers, flavorOnly, removeNpmStack } from "./helpers";
 import { openTestStack } from "./claims";
 import { expectSucceeded, npmRun, Run } from "./npm-run";

@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { pulumiSearchPath, PROJECT_ROOT } from "../../cli/workspace";
+import { pulumiSearchPath, PROJECT_ROOT } from "../../cli/engine/workspace";
 import { E2E_FLAVOR, E2E_IMAGE, E2E_PG_ADMIN, E2E_PG_PORT, requireToolchain } from "./toolchain";
 import { claimStack } from "./claims";
 

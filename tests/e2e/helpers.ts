@@ -3,7 +3,8 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import type { ConfigMap, Stack } from "@pulumi/pulumi/automation";
-import { pulumiEnv, PROJECT_ROOT, removeTrustFile, StackOptions } from "../../cli/workspace";
+import { pulumiEnv, PROJECT_ROOT, StackOptions } from "../../cli/engine/workspace";
+import { removeTrustFile } from "../../cli/engine/trust-file";
 import { Client } from "pg";
 import { pgIdentifier } from "../../infra/naming";
 import { E2E_FLAVOR, E2E_IMAGE, E2E_PG_ADMIN, E2E_PG_PORT } from "./toolchain";
@@ -27,7 +28,7 @@ export function stepTimer(): {
 }
 
 /** Values of `pulumi stack export --show-secrets` read as the CLI reads exported deployments. */
-export { reveal } from "../../cli/workspace";
+export { reveal } from "../../cli/engine/workspace";
 
 /** The Pulumi CLI on one stack, as a user runs it (output as text). */
 export function pulumiCli(opts: StackOptions): (...args: string[]) => string {

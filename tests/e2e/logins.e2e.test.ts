@@ -12,9 +12,10 @@ import type { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { formatResults, runChecks, vaultRequest } from "../../cli/checks";
-import { environmentOf } from "../../cli/verify";
-import { destroyStack, PROJECT_ROOT } from "../../cli/workspace";
+import { formatResults, runChecks, vaultRequest } from "../../cli/checks/run-checks";
+import { environmentOf } from "../../cli/checks/stack-environment";
+import { PROJECT_ROOT } from "../../cli/engine/workspace";
+import { destroyStack } from "../../cli/recovery/destroy";
 import { generateCertificates } from "../../infra/tls";
 import {
   dockerLeftovers,

@@ -4,7 +4,7 @@
  */
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
-import { PROJECT_ROOT } from "../../cli/workspace";
+import { PROJECT_ROOT } from "../../cli/engine/workspace";
 
 /** Every process below a pid (the engine starts its plugins in process groups of their own). */
 function descendants(root: number): number[] {

@@ -9,10 +9,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { runChecks, vaultRequest } from "../../cli/checks";
-import { encryptedUnsealKeys } from "../../cli/unseal-keys";
-import { environmentOf } from "../../cli/verify";
-import { PROJECT_ROOT } from "../../cli/workspace";
+import { runChecks, vaultRequest } from "../../cli/checks/run-checks";
+import { encryptedUnsealKeys } from "../../cli/recovery/unseal-keys";
+import { environmentOf } from "../../cli/checks/stack-environment";
+import { PROJECT_ROOT } from "../../cli/engine/workspace";
 import { SEALED_WITH_PGP_KEYS } from "../../infra/server-init";
 import { trustFilePath } from "../../infra/tls";
 import {

@@ -17,9 +17,9 @@ import {
   formatResults,
   runChecks,
   vaultRequest,
-} from "../../cli/checks";
-import { environmentOf } from "../../cli/verify";
-import { pulumiEnv, PROJECT_ROOT } from "../../cli/workspace";
+} from "../../cli/checks/run-checks";
+import { environmentOf } from "../../cli/checks/stack-environment";
+import { pulumiEnv, PROJECT_ROOT } from "../../cli/engine/workspace";
 import { reveal, stepTimer } from "./helpers";
 import { openTestStack } from "./claims";
 import { E2E_FLAVOR, E2E_IMAGE, E2E_PG_ADMIN, E2E_PG_PORT, requireToolchain } from "./toolchain";

@@ -9,9 +9,10 @@ import * as os from "os";
 import * as path from "path";
 import { Client } from "pg";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { formatResults, runChecks, vaultRequest } from "../../cli/checks";
-import { environmentOf } from "../../cli/verify";
-import { PROJECT_ROOT, restoreTrustFile } from "../../cli/workspace";
+import { formatResults, runChecks, vaultRequest } from "../../cli/checks/run-checks";
+import { environmentOf } from "../../cli/checks/stack-environment";
+import { PROJECT_ROOT } from "../../cli/engine/workspace";
+import { restoreTrustFile } from "../../cli/engine/trust-file";
 import { trustFilePath } from "../../infra/tls";
 import { vaultHttp } from "../../infra/vault-http";
 import {

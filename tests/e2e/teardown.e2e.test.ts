@@ -1,6 +1,6 @@
 /**
  * Tier 2: the teardown of a pull-request environment that runs its own server and Postgres
- * (cli/teardown.ts). Its containers and volumes are removed and what lived only inside them is
+ * (cli/recovery/teardown.ts). Its containers and volumes are removed and what lived only inside them is
  * dropped from the state in one write, instead of deleting it one API call at a time. Each of its
  * steps interrupted, then recovered with the project's own commands: the state whole but the
  * containers gone, the state already trimmed. Nothing is left at the end.
@@ -9,7 +9,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PROJECT_ROOT, pulumiSearchPath } from "../../cli/workspace";
+import { PROJECT_ROOT, pulumiSearchPath } from "../../cli/engine/workspace";
 import { dockerLeftovers, flavorOnly, pulumiCli, removeNpmStack } from "./helpers";
 import { openTestStack } from "./claims";
 import { expectSucceeded, npmRun, Run } from "./npm-run";

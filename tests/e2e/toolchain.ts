@@ -7,7 +7,7 @@ import { execFileSync, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { pulumiSearchPath, PROJECT_ROOT } from "../../cli/workspace";
+import { pulumiSearchPath, PROJECT_ROOT } from "../../cli/engine/workspace";
 
 export type E2eFlavor = "vault" | "openbao";
 export const E2E_FLAVORS: readonly E2eFlavor[] = ["openbao", "vault"];

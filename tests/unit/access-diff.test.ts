@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { accessModelOf, diffAccess } from "../../cli/access-diff";
+import { accessModelOf, diffAccess } from "../../cli/gitops/access-diff";
 import { accessModel } from "../../infra/apps";
 import { loadConfig } from "../../stacks/config";
 import { stackFileSource } from "../../stacks/stack-files";

@@ -3,8 +3,8 @@ import {
   forbiddenPaths,
   neighboursOf,
   ruleBeginnings,
-} from "../../cli/access-paths";
-import type { AppUnderTest, Environment } from "../../cli/checks";
+} from "../../cli/checks/access-paths";
+import type { AppUnderTest, Environment } from "../../cli/checks/run-checks";
 
 const app = (name: string, extra: Partial<AppUnderTest> = {}): AppUnderTest => ({
   name,

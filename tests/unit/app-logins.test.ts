@@ -1,8 +1,8 @@
 /** AppRole logins of the checks across a failover, against a fake Vault node on 127.0.0.1. */
 import * as http from "http";
 import type { AddressInfo } from "net";
-import { appLogin } from "../../cli/app-logins";
-import type { Environment } from "../../cli/checks";
+import { appLogin } from "../../cli/checks/app-logins";
+import type { Environment } from "../../cli/checks/run-checks";
 
 /** A node that mints secret-ids and answers each login with the next of `logins`. */
 async function fakeNode(logins: (() => { status: number; body: unknown })[]) {

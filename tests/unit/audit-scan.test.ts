@@ -1,4 +1,4 @@
-import { newAuditScan, scanLine } from "../../cli/audit-scan";
+import { newAuditScan, scanLine } from "../../cli/checks/audit-scan";
 
 describe("scanning an audit log line by line", () => {
   it("counts entries, sees logins and HMAC'd values, and finds a secret in plain text", () => {

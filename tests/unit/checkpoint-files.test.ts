@@ -7,7 +7,7 @@ import {
   removeCheckpointBackups,
   repairCheckpointFiles,
   withoutSidecars,
-} from "../../cli/checkpoint-files";
+} from "../../cli/recovery/checkpoint-files";
 
 function backend(): { url: string; base: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vp-checkpoint-"));

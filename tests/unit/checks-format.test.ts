@@ -1,4 +1,4 @@
-import { formatResults, loginTokenVariable } from "../../cli/checks";
+import { formatResults, loginTokenVariable } from "../../cli/checks/run-checks";
 
 describe("formatResults", () => {
   it("counts a check that could not run as neither passed nor failed", () => {

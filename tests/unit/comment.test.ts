@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
-import { COMMENT_MARKER, StackPreview, renderComment } from "../../cli/comment";
-import { CommentApi, upsertComment } from "../../cli/github";
+import { COMMENT_MARKER, StackPreview, renderComment } from "../../cli/gitops/comment";
+import { CommentApi, upsertComment } from "../../cli/gitops/github";
 
 const GOLDEN = path.join(__dirname, "../fixtures/golden");
 

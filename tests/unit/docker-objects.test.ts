@@ -4,7 +4,7 @@ import {
   removeOwnDockerObject,
   stackLabelOf,
   unrecordedDockerObjects,
-} from "../../cli/docker-objects";
+} from "../../cli/recovery/docker-objects";
 
 const deployment = {
   deployment: {

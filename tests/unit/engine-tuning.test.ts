@@ -1,4 +1,4 @@
-import { engineTuning } from "../../cli/engine-tuning";
+import { engineTuning } from "../../cli/engine/engine-tuning";
 
 describe("engineTuning", () => {
   it("compresses checkpoints, collects less often and shares the compile cache by default", () => {

@@ -1,8 +1,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { lockHeld, retryLockCollision } from "../../cli/lock-contention";
-import { lockDirectory } from "../../cli/recover";
+import { lockHeld, retryLockCollision } from "../../cli/recovery/lock-contention";
+import { lockDirectory } from "../../cli/recovery/recover";
 
 const LOCKED = new Error(
   "code: 255\n stderr: error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`.",

@@ -4,7 +4,7 @@ import {
   repairLostState,
   serverInState,
   startStoppedContainers,
-} from "../../cli/lost-state";
+} from "../../cli/recovery/lost-state";
 
 const secret = (value: string) => ({
   "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",

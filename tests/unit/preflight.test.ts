@@ -3,7 +3,7 @@ import {
   preflightDocker,
   preflightExternal,
   preflightPostgres,
-} from "../../cli/preflight";
+} from "../../cli/engine/preflight";
 import { loadConfig } from "../../stacks/config";
 import { stackConfigSource } from "./harness";
 

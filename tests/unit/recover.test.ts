@@ -6,7 +6,7 @@ import {
   pidAlive,
   planRecovery,
   recoverIfInterrupted,
-} from "../../cli/recover";
+} from "../../cli/recovery/recover";
 import type { Stack } from "@pulumi/pulumi/automation";
 
 const holder = { file: "/l.json", pid: 4242, hostname: "ci-1", timestamp: "2026-11-24T10:00:00Z" };

@@ -2,8 +2,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { StackCliError, streamStackCli, upStack } from "../../cli/stack-cli";
-import { isTransient } from "../../cli/transient";
+import { StackCliError, streamStackCli, upStack } from "../../cli/engine/stack-cli";
+import { isTransient } from "../../cli/recovery/transient";
 
 // A stand-in for the Pulumi CLI: logs its arguments and environment, answers as the real one.
 const FAKE = `#!/bin/sh
@@ -48,7 +48,7 @@ beforeEach(() => fs.rmSync(log, { force: true }));
 
 const calls = () => fs.readFileSync(log, "utf8").trim().split("\n");
 
-describe("the CLI run on a stack (cli/stack-cli.ts)", () => {
+describe("the CLI run on a stack (cli/engine/stack-cli.ts)", () => {
   it("streams the output of a run, non-interactive, on the stack, as the Automation API", async () => {
     const seen: string[] = [];
     const result = await streamStackCli(fakeStack("ok"), ["up", "--yes"], (text) =>

@@ -1,5 +1,5 @@
-import { EphemeralStack, selectExpired, sweep } from "../../cli/sweeper";
-import { parseEnvArgs, policyOptions } from "../../cli/env";
+import { EphemeralStack, selectExpired, sweep } from "../../cli/gitops/sweeper";
+import { parseEnvArgs, policyOptions } from "../../cli/commands/env";
 
 const NOW = new Date("2026-11-23T12:00:00Z");
 const DAY = 86400;
@@ -103,14 +103,28 @@ describe("env command line", () => {
   });
 
   it.each([
-    [["deploy"], 'usage: npm run env -- <preview|up|destroy|sweep|drift> ...; got "deploy"'],
+    [
+      ["deploy"],
+      'usage: npm run env -- <preview|up|destroy|sweep|drift> [flags] (each with --help); got "deploy"',
+    ],
     [["up"], "up needs --stack <name>"],
-    [["up", "--stack"], "--stack needs a value"],
+    [
+      ["up", "--stack"],
+      "npm run env -- up: Option '-s, --stack <value>' argument missing (see npm run env -- up --help)",
+    ],
     [
       ["up", "--stack", "pr-1", "--ttl", "1 day"],
       '"1 day" is not a duration like "30s", "15m", "1h30m" or "7d"',
     ],
-    [["up", "--stack", "pr-1", "--force"], 'unknown argument "--force"'],
+    [
+      ["up", "--stack", "pr-1", "--force"],
+      "npm run env -- up: Unknown option '--force' (see npm run env -- up --help)",
+    ],
+    [["sweep", "--stack", "pr-1"], "npm run env -- sweep: Unknown option '--stack'"],
+    [
+      ["preview", "--stack", "prod", "--pr", "seven"],
+      '--pr: expected a pull request number, got "seven"',
+    ],
   ])("rejects %j", (argv, message) => {
     expect(() => parseEnvArgs(argv)).toThrow(message);
   });

@@ -5,7 +5,7 @@ import {
   planContainedTeardown,
   StateResource,
   withoutDropped,
-} from "../../cli/teardown";
+} from "../../cli/recovery/teardown";
 
 const STACK = "urn:pulumi:pr-7::vault-platform::pulumi:pulumi:Stack::vault-platform-pr-7";
 const urn = (type: string, name: string) => `urn:pulumi:pr-7::vault-platform::${type}::${name}`;

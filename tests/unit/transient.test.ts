@@ -1,4 +1,4 @@
-import { isTransient, retryTransient } from "../../cli/transient";
+import { isTransient, retryTransient } from "../../cli/recovery/transient";
 
 describe("runs stopped by a transient Postgres error", () => {
   const transient = new Error(

@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { Deployment } from "@pulumi/pulumi/automation";
-import { encryptedUnsealKeys } from "../../cli/unseal-keys";
+import { encryptedUnsealKeys } from "../../cli/recovery/unseal-keys";
 import { ConfigError, isPgpPublicKey, loadConfig } from "../../stacks/config";
 import { TEST_SECRETS, TEST_TRUST_DIR } from "./contract";
 import { named, settle, stackConfigSource, useMocks } from "./harness";

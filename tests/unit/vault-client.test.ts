@@ -1,7 +1,7 @@
 /** The checks' client against fake Vault nodes on 127.0.0.1: namespace header and failover. */
 import * as http from "http";
 import type { AddressInfo } from "net";
-import { vaultErrors, vaultRequest } from "../../cli/vault-client";
+import { vaultErrors, vaultRequest } from "../../cli/checks/vault-client";
 
 interface FakeNode {
   readonly address: string;

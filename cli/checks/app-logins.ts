@@ -3,11 +3,11 @@
  * the admin token; JWT and Kubernetes with a token the app would present (from the environment:
  * a CI's OIDC token, a pod's service-account token). Tokens are never printed.
  */
-import type { AppUnderTest, Environment } from "./checks";
-import type { VaultHttpResponse } from "../infra/vault-http";
+import type { AppUnderTest, Environment, LoginMethod } from "./environment";
+import type { VaultHttpResponse } from "../../infra/vault-http";
 import { FAILOVER_SECONDS, vaultErrors, vaultRequest } from "./vault-client";
 
-export type LoginMethod = "approle" | "kubernetes" | "jwt";
+export type { LoginMethod };
 
 export const LOGIN_LABELS: Readonly<Record<LoginMethod, string>> = {
   approle: "AppRole",

@@ -1,13 +1,11 @@
 /**
- * npm run verify -- --stack <name>
- *
- * Checks a deployed environment from the outside (HTTP(S) to Vault, `pg` to Postgres) and
- * prints a pass/fail table; exits non-zero when anything fails.
+ * The environment the outside-in checks run against, built from a stack's outputs (and, for an
+ * existing cluster, the program's own login from the stack's config).
  */
 import type { Stack } from "@pulumi/pulumi/automation";
-import { AppUnderTest, Environment, formatResults, loginTokenVariable, runChecks } from "./checks";
-import { programToken, resolvedConfig } from "./program-login";
-import { openStack } from "./workspace";
+import { programToken, resolvedConfig } from "../engine/program-login";
+import { loginTokenVariable } from "./app-logins";
+import type { AppUnderTest, Environment } from "./environment";
 
 /** Builds the check environment from a stack's outputs (and its config in server mode). */
 export async function environmentOf(stack: Stack, probeTable?: string): Promise<Environment> {
@@ -56,23 +54,4 @@ export async function environmentOf(stack: Stack, probeTable?: string): Promise<
       : undefined,
     probeTable,
   };
-}
-
-async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const index = args.findIndex((arg) => arg === "--stack" || arg === "-s");
-  const stackName = index >= 0 ? args[index + 1] : "dev";
-  const stack = await openStack({ stackName });
-  const results = await runChecks(await environmentOf(stack));
-  console.log(formatResults(results));
-  if (results.some((result) => !result.ok)) {
-    process.exit(1);
-  }
-}
-
-if (require.main === module) {
-  main().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : String(error));
-    process.exit(1);
-  });
 }

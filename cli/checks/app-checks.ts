@@ -13,7 +13,7 @@ import {
 } from "./access-paths";
 import { LOGIN_LABELS, loginAs } from "./app-logins";
 import { expect, recorder } from "./check-record";
-import type { AppUnderTest, CheckResult, Environment } from "./checks";
+import type { AppUnderTest, CheckResult, Environment } from "./environment";
 import { vaultRequest } from "./vault-client";
 
 export async function databaseCredentials(

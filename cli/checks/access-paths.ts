@@ -3,9 +3,9 @@
  * declarations grant, the system paths and other apps' paths it must not reach, and one
  * `sys/capabilities-self` request that answers for all of them.
  */
-import { appPolicyName } from "../infra/apps";
+import { appPolicyName } from "../../infra/apps";
 import { expect } from "./check-record";
-import type { AppUnderTest, Environment } from "./checks";
+import type { AppUnderTest, Environment } from "./environment";
 import { vaultRequest } from "./vault-client";
 
 export function policyOf(app: AppUnderTest): string {

@@ -6,11 +6,11 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { AccessModel, accessModel } from "../infra/apps";
-import type { Capability } from "../infra/acl-policy";
-import { loadConfig } from "../stacks/config";
-import { inferProfile } from "../stacks/profiles";
-import { stackFileSource } from "../stacks/stack-files";
+import { AccessModel, accessModel } from "../../infra/apps";
+import type { Capability } from "../../infra/acl-policy";
+import { loadConfig } from "../../stacks/config";
+import { inferProfile } from "../../stacks/profiles";
+import { stackFileSource } from "../../stacks/stack-files";
 
 export interface AccessChange {
   readonly policy: string;

@@ -14,7 +14,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { parseDuration } from "../infra/duration";
+import { parseDuration } from "../../infra/duration";
 import { fileBackendDirectory } from "./checkpoint-files";
 import {
   DOCKER_KINDS,

@@ -3,7 +3,7 @@
  * to run twice at once: a stack another sweeper is already destroying (locked) or has already
  * removed is skipped, not an error.
  */
-import { EPHEMERAL_STACK } from "../stacks/profiles";
+import { EPHEMERAL_STACK } from "../../stacks/profiles";
 
 export const EXPIRES_AT_TAG = "vault-platform:expires-at";
 export const CREATED_AT_TAG = "vault-platform:created-at";

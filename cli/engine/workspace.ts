@@ -8,18 +8,17 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { fileBackendDirectory, repairCheckpointFiles, withoutSidecars } from "./checkpoint-files";
-import { prepareProgramLogin } from "./program-login";
-import { recoverIfInterrupted } from "./recover";
-import { encryptedState } from "./encrypted-state";
+import {
+  fileBackendDirectory,
+  repairCheckpointFiles,
+  withoutSidecars,
+} from "../recovery/checkpoint-files";
 import { engineTuning } from "./engine-tuning";
-import { removeStackAndBackups } from "./stack-cli";
-import { containedTeardown } from "./teardown";
-import { retryTransient } from "./transient";
-import { trustFilePath, writeTrustFile } from "../infra/tls";
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 
-export const PROJECT_ROOT = path.resolve(__dirname, "..");
+import { PROJECT_ROOT } from "./project-root";
+
+export { PROJECT_ROOT };
 
 export interface StackOptions {
   readonly stackName: string;
@@ -107,65 +106,6 @@ export async function openWorkspace(
   options: Omit<StackOptions, "stackName"> = {},
 ): Promise<LocalWorkspace> {
   return LocalWorkspace.create(await workspaceOptions({ ...options, stackName: "" }));
-}
-
-/**
- * The Vault provider in state reads the server's CA from a trust file the program writes when it
- * runs. A refresh or destroy does not run the program (and may run on a fresh machine): put the
- * file back from the stack's outputs first.
- */
-export async function restoreTrustFile(stack: Stack): Promise<void> {
-  const outputs = await stack.outputs().catch(() => ({}) as Record<string, { value: unknown }>);
-  const pem = outputs.vaultCaCertificate?.value;
-  if (typeof pem === "string" && pem !== "") {
-    writeTrustFile(trustFileOf(stack.name), pem);
-  }
-}
-
-function trustFileOf(stackName: string): string {
-  return path.join(PROJECT_ROOT, trustFilePath(stackName));
-}
-
-/** With the stack gone, its trust file goes too (and the directory, once no stack has one). */
-export function removeTrustFile(stackName: string): void {
-  const file = trustFileOf(stackName);
-  fs.rmSync(path.dirname(file), { recursive: true, force: true });
-  const root = path.dirname(path.dirname(file));
-  if (fs.existsSync(root) && fs.readdirSync(root).length === 0) {
-    fs.rmdirSync(root);
-  }
-}
-
-/**
- * Destroys an environment as the CLI commands do: the trust file back first, recovery of an
- * interrupted run, the stack's own containers removed with what lived only inside them (see
- * teardown.ts), a refresh (a dev server that restarted has lost what the state says it holds),
- * then the destroy of the rest; with `remove`
- * the stack, its stack file and its trust file go too.
- */
-export async function destroyStack(
-  stack: Stack,
-  options: { readonly remove: boolean; readonly onOutput?: (text: string) => void },
-): Promise<void> {
-  await restoreTrustFile(stack);
-  const say = (line: string) => options.onOutput?.(`${line}\n`);
-  const deployment = await recoverIfInterrupted(stack, backendUrlOf(stack), say);
-  await containedTeardown(encryptedState(stack), say, deployment);
-  // An external cluster's login (the JWT into the environment); a config that no longer loads
-  // must not keep an environment from going away: the provider in state still knows the rest.
-  await prepareProgramLogin(stack).catch((error: Error) =>
-    options.onOutput?.(`note: ${error.message.split("\n")[0]}\n`),
-  );
-  await retryTransient(
-    "destroy",
-    () => stack.destroy({ onOutput: options.onOutput, refresh: true }),
-    say,
-  );
-  if (options.remove) {
-    await removeStackAndBackups(stack);
-    removeTrustFile(stack.name);
-    fs.rmSync(path.join(PROJECT_ROOT, `Pulumi.${stack.name}.yaml`), { force: true });
-  }
 }
 
 /** A value of an exported deployment: secrets keep their envelope, JSON in "plaintext". */

@@ -12,10 +12,10 @@
 import { execFile } from "child_process";
 import { promisify } from "util";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { vaultHttp } from "../infra/vault-http";
+import { vaultHttp } from "../../infra/vault-http";
 import { encryptedState } from "./encrypted-state";
 import { forgetRemovedEnvironment } from "./teardown";
-import { reveal } from "./workspace";
+import { reveal } from "../engine/workspace";
 
 interface StateResource {
   readonly type: string;

@@ -6,7 +6,7 @@
 import { execFile, spawn } from "child_process";
 import { promisify } from "util";
 import type { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
-import { removeCheckpointBackups } from "./checkpoint-files";
+import { removeCheckpointBackups } from "../recovery/checkpoint-files";
 
 function invocation(stack: Stack, args: readonly string[]) {
   const workspace = stack.workspace as LocalWorkspace;
@@ -91,7 +91,8 @@ export async function upStack(
  * and the Automation API's removeStack does not ask.
  */
 export async function removeStackAndBackups(stack: Stack): Promise<void> {
-  await stackCli(stack, "stack", "rm", "--yes", "--remove-backups");
+  // The stack file stays: destroy.ts removes it only where the program generated it.
+  await stackCli(stack, "stack", "rm", "--yes", "--remove-backups", "--preserve-config");
   const backend = (stack.workspace as LocalWorkspace).envVars.PULUMI_BACKEND_URL ?? "";
   removeCheckpointBackups(backend, "vault-platform", stack.name);
 }

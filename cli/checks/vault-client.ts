@@ -2,7 +2,7 @@
  * The checks' Vault client: one request to an environment, in its namespace, failing over across
  * the addresses of a cluster while it elects a new active node.
  */
-import { VaultHttpResponse, vaultHttp } from "../infra/vault-http";
+import { VaultHttpResponse, vaultHttp } from "../../infra/vault-http";
 
 /**
  * A Vault API address, or an address with the CA its TLS certificate chains to, the namespace

@@ -7,10 +7,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
-import { PROGRAM_JWT_ENV, programLoginToken } from "../infra/vault-http";
-import { ConfigSource, loadConfig, PlatformConfig, ProgramAuth } from "../stacks/config";
-import { stackFileSource } from "../stacks/stack-files";
-import { PROJECT_ROOT } from "./workspace";
+import { PROGRAM_JWT_ENV, programLoginToken } from "../../infra/vault-http";
+import { ConfigSource, loadConfig, PlatformConfig, ProgramAuth } from "../../stacks/config";
+import { stackFileSource } from "../../stacks/stack-files";
+import { PROJECT_ROOT } from "./project-root";
 
 const PROJECT = "vault-platform";
 

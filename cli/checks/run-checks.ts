@@ -4,10 +4,10 @@
  * obtained here (secret-ids, tokens, passwords) are never printed.
  */
 import pLimit from "p-limit";
-import type { LoginMethod } from "./app-logins";
 import { checkApp } from "./app-checks";
 import { expect, recorder } from "./check-record";
 import { auditLogSize, newAuditScan, scanAuditLog } from "./audit-scan";
+import type { CheckResult, Environment } from "./environment";
 import { vaultRequest } from "./vault-client";
 
 export { appLogin, freshSecretId, loginTokenVariable } from "./app-logins";
@@ -15,59 +15,7 @@ export { databaseCredentials } from "./app-checks";
 export { allowedPaths, forbiddenPaths } from "./access-paths";
 
 export { vaultRequest, type VaultTarget } from "./vault-client";
-
-export interface AppUnderTest {
-  readonly name: string;
-  /** Its ACL policy (the stack output; derived from the name where an older stack lacks it). */
-  readonly policy?: string;
-  /** AppRole role_id (apps that log in with AppRole). */
-  readonly roleId?: string;
-  /** Login methods (default AppRole only). */
-  readonly logins?: readonly LoginMethod[];
-  readonly kvRead: readonly string[];
-  readonly databaseRole?: string;
-  readonly databaseAccess?: "readonly" | "readwrite";
-  readonly transitKeys: readonly string[];
-}
-
-export interface Environment {
-  readonly address: string;
-  /** An external cluster's addresses: a request fails over to the next (see vaultRequest). */
-  readonly addresses?: readonly string[];
-  /** The namespace the environment lives in (none: the root). */
-  readonly namespace?: string;
-  /** PEM of the CA a TLS listener's certificate chains to. */
-  readonly caCert?: string;
-  /** A token allowed to mint secret-ids (the dev root token, or the provisioning token). */
-  readonly adminToken: string;
-  readonly mounts: {
-    readonly kv: string;
-    readonly database: string;
-    readonly transit: string;
-    readonly approle: string;
-    readonly kubernetes?: string;
-    readonly jwt?: string;
-  };
-  /** Tokens an app presents to its JWT and Kubernetes logins (a CI's OIDC token, a pod's). */
-  readonly loginTokens?: Readonly<Record<string, Partial<Record<"jwt" | "kubernetes", string>>>>;
-  readonly apps: readonly AppUnderTest[];
-  readonly postgres: { readonly host: string; readonly port: number; readonly database: string };
-  /** Container whose audit log to read, and where the log is inside it (none: external). */
-  readonly container?: string;
-  /** A raft cluster: every node's container (each active node audits what it served). */
-  readonly containers?: readonly string[];
-  readonly auditLogPath?: string;
-  /** A table in postgres.database that readwrite may write and readonly may not. */
-  readonly probeTable?: string;
-}
-
-export interface CheckResult {
-  readonly check: string;
-  readonly ok: boolean;
-  readonly detail: string;
-  /** Could not run here (e.g. no token for a login): not a pass, not a failure. */
-  readonly skipped?: boolean;
-}
+export type { AppUnderTest, CheckResult, Environment, LoginMethod } from "./environment";
 
 /** How many apps are checked at once: enough to overlap round trips, few enough for a 2-core host. */
 const APP_CONCURRENCY = 8;

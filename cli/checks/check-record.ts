@@ -2,7 +2,7 @@
  * How a check is recorded: its body throws to fail it, and `record` keeps its outcome (passed,
  * failed with the error's message, or not run here and why).
  */
-import type { CheckResult } from "./checks";
+import type { CheckResult } from "./environment";
 
 export type RecordCheck = (
   check: string,

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { stackCli } from "./stack-cli";
+import { stackCli } from "../engine/stack-cli";
 import type { Deployment, StackState } from "./teardown";
 
 export function encryptedState(stack: Stack): StackState {

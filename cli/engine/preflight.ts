@@ -6,9 +6,9 @@ import { execFile } from "child_process";
 import { promisify } from "util";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { Client } from "pg";
-import { VaultHttpResponse, vaultHttp } from "../infra/vault-http";
-import type { ConfigSource, PlatformConfig } from "../stacks/config";
-import type { Flavor } from "../stacks/profiles";
+import { VaultHttpResponse, vaultHttp } from "../../infra/vault-http";
+import type { ConfigSource, PlatformConfig } from "../../stacks/config";
+import type { Flavor } from "../../stacks/profiles";
 import { prepareProgramLogin, stackConfigSource } from "./program-login";
 
 /** OpenBao has namespaces from 2.3; HashiCorp Vault only in its Enterprise and HCP editions. */
