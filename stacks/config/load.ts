@@ -32,6 +32,7 @@ import {
   checkAtMost,
   checkAutoRotatePeriod,
   checkDerivedPorts,
+  checkServerPostgresPort,
   checkDurations,
   checkImage,
   checkMounts,
@@ -262,6 +263,7 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
   if (!external) {
     checkImage(resolvedServer.image, flavor, problems);
     checkDerivedPorts(resolvedServer.port, resolvedServer.nodes, problems);
+    checkServerPostgresPort(resolvedServer.port, resolvedServer.nodes, resolvedPostgres, problems);
     checkPrPort(stack, server?.port !== undefined, problems);
   }
   checkPostgresUser(resolvedPostgres.adminUser, problems);

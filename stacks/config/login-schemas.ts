@@ -3,7 +3,7 @@
  * apps[].jwt) and the stack-level auth mounts (kubernetes, jwt).
  */
 import { z } from "zod";
-import { mountPath } from "./mount-path";
+import { authPath } from "./mount-path";
 
 export const APP_LOGIN_METHODS = ["approle", "kubernetes", "jwt"] as const;
 export const JWT_PRESETS = ["github-actions", "kubernetes"] as const;
@@ -55,7 +55,7 @@ export const appLoginFields = {
 };
 
 export const kubernetesMountSchema = z.strictObject({
-  path: mountPath.optional(),
+  path: authPath.optional(),
   host: url,
   caCertificate: z.string().optional(),
   tokenReviewerJwt: z.string().min(1, { error: "expected a service account token" }).optional(),
@@ -63,7 +63,7 @@ export const kubernetesMountSchema = z.strictObject({
 });
 
 export const jwtMountSchema = z.strictObject({
-  path: mountPath.optional(),
+  path: authPath.optional(),
   preset: z.enum(JWT_PRESETS).optional(),
   boundIssuer: z.string().min(1, { error: "expected an issuer" }).optional(),
   jwksUrl: url.optional(),

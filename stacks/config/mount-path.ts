@@ -6,3 +6,11 @@ export const mountPath = z.string().regex(MOUNT_PATH, {
   error:
     'expected a mount path like "secret" or "team/kv" (lower case, no leading or trailing "/")',
 });
+
+/** Vault's built-in token backend lives at auth/token and cannot be mounted over. */
+export const BUILTIN_AUTH_PATH = "token";
+
+/** An auth method's path: a mount path other than the built-in token backend's. */
+export const authPath = mountPath.refine((path) => path !== BUILTIN_AUTH_PATH, {
+  error: `"${BUILTIN_AUTH_PATH}" is Vault's built-in token backend (auth/token); expected another path`,
+});

@@ -50,6 +50,27 @@ export function checkDerivedPorts(port: number, nodes: number, problems: Problem
   }
 }
 
+/**
+ * The server's ports (API and cluster port per node) may not take the loopback port of the
+ * stack's own Postgres: one of the two containers would fail to start.
+ */
+export function checkServerPostgresPort(
+  port: number,
+  nodes: number,
+  postgres: { readonly port: number; readonly embedded?: unknown },
+  problems: Problems,
+): void {
+  const highest = port + 2 * (nodes - 1) + 1;
+  if (postgres.embedded !== undefined && postgres.port >= port && postgres.port <= highest) {
+    problems.add(
+      "server",
+      ["port"],
+      `the stack's own Postgres listens on 127.0.0.1:${postgres.port}, which the server would use too (ports ${port}-${highest}); expected another port, or set vault-platform:postgres.port`,
+      port,
+    );
+  }
+}
+
 /** pr-<n> ports are 20000 + 2·(n mod 10000): from 10000 on they would land on another PR's. */
 export function checkPrPort(stack: string, portSet: boolean, problems: Problems): void {
   const match = EPHEMERAL_STACK.exec(stack);

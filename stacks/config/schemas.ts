@@ -5,7 +5,7 @@ import { z } from "zod";
 import { isDuration, parseDuration } from "../../infra/duration";
 import { FLAVORS, SERVER_MODES, TLS_MODES } from "../profiles";
 import { appLoginFields } from "./login-schemas";
-import { mountPath } from "./mount-path";
+import { authPath, mountPath } from "./mount-path";
 
 const DURATION_EXPECTED = 'a duration like "30s", "15m", "1h30m" or "7d"';
 const duration = z
@@ -52,7 +52,11 @@ export const tlsSchema = z.strictObject({
   caCertificate: z.string().optional(),
   dnsNames: z
     .array(
-      z.string().regex(DNS_NAME, { error: 'expected a DNS name like "vault.example.internal"' }),
+      z
+        .string()
+        .regex(DNS_NAME, { error: 'expected a DNS name like "vault.example.internal"' })
+        // RFC 1035: a name of at most 253 characters (the labels' 63 is in DNS_NAME).
+        .max(253, { error: "expected a DNS name of at most 253 characters (RFC 1035)" }),
     )
     .optional(),
   validity: duration
@@ -120,7 +124,7 @@ const authSchema = z.discriminatedUnion(
     z.strictObject({ method: z.literal("token") }),
     z.strictObject({
       method: z.literal("approle"),
-      path: mountPath.optional(),
+      path: authPath.optional(),
       roleId: z.string().min(1, {
         error: "expected the role_id of the program's AppRole",
       }),
@@ -128,7 +132,7 @@ const authSchema = z.discriminatedUnion(
     }),
     z.strictObject({
       method: z.literal("jwt"),
-      path: mountPath.optional(),
+      path: authPath.optional(),
       role: z.string().regex(ROLE_NAME, {
         error: "expected a role name (letters, digits, '_', '.', '-')",
       }),
@@ -231,7 +235,7 @@ export const transitSchema = z.strictObject({
 });
 
 export const approleSchema = z.strictObject({
-  path: mountPath.optional(),
+  path: authPath.optional(),
   tokenTtl: positiveDuration.optional(),
   tokenMaxTtl: positiveDuration.optional(),
   secretIdTtl: positiveDuration.optional(),

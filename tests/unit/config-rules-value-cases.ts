@@ -8,6 +8,8 @@ const DURATION = 'expected a duration like "30s", "15m", "1h30m" or "7d"';
 const HOST =
   "expected a host name or IP address only (ASCII letters, digits, '-' and '.', at most 253 characters; port, database and options have keys of their own)";
 const server = { mode: "server" };
+/** Five labels of 63 characters: every label valid, the name past RFC 1035's 253. */
+const NAME_319 = Array.from({ length: 5 }, () => "a".repeat(63)).join(".");
 
 export const VALUE_CASES: Case[] = [
   // Malformed durations: never a crash, always the key.
@@ -138,6 +140,51 @@ export const VALUE_CASES: Case[] = [
     { somethingElseEntirely: "x" },
     undefined,
     'vault-platform:somethingElseEntirely: unknown key: the program does not read it; got "x"',
+  ],
+  // Auth paths: Vault's built-in token backend is not a path of the program's.
+  [
+    "approle at the token backend's path",
+    "dev",
+    { approle: { path: "token" } },
+    undefined,
+    'vault-platform:approle.path: "token" is Vault\'s built-in token backend (auth/token); expected another path; got "token"',
+  ],
+  [
+    "jwt login at the token backend's path",
+    "dev",
+    { jwt: { path: "token", jwksUrl: "https://issuer.example/jwks" } },
+    undefined,
+    'vault-platform:jwt.path: "token" is Vault\'s built-in token backend (auth/token); expected another path; got "token"',
+  ],
+  // DNS names: RFC 1035 lengths.
+  [
+    "DNS name of 319 characters",
+    "dev",
+    { server: { ...server, tls: { dnsNames: [NAME_319] } } },
+    undefined,
+    `vault-platform:server.tls.dnsNames[0]: expected a DNS name of at most 253 characters (RFC 1035); got ${JSON.stringify(NAME_319).slice(0, 77)}...`,
+  ],
+  [
+    "DNS label of 64 characters",
+    "dev",
+    { server: { ...server, tls: { dnsNames: [`${"a".repeat(64)}.example`] } } },
+    undefined,
+    `vault-platform:server.tls.dnsNames[0]: expected a DNS name like "vault.example.internal"; got "${"a".repeat(64)}.example"`,
+  ],
+  // The server beside the stack's own Postgres.
+  [
+    "dev server on the embedded Postgres's port",
+    "dev",
+    { server: { port: 9432 } },
+    undefined,
+    "vault-platform:server.port: the stack's own Postgres listens on 127.0.0.1:9432, which the server would use too (ports 9432-9433); expected another port, or set vault-platform:postgres.port; got 9432",
+  ],
+  [
+    "dev server's cluster port on the embedded Postgres's port",
+    "dev",
+    { server: { port: 9431 } },
+    undefined,
+    "vault-platform:server.port: the stack's own Postgres listens on 127.0.0.1:9432, which the server would use too (ports 9431-9432); expected another port, or set vault-platform:postgres.port; got 9431",
   ],
   // Derived ports.
   [
