@@ -2,7 +2,7 @@
  * Checks made before the engine runs, so a run that cannot succeed stops before anything is
  * created, with one message naming the config key and the address.
  */
-import { execFile } from "child_process";
+import { execFile, spawn } from "child_process";
 import { promisify } from "util";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { Client } from "pg";
@@ -109,6 +109,7 @@ type Probe = () => Promise<void>;
 const dockerInfo: Probe = async () => {
   await promisify(execFile)("docker", ["info", "--format", "{{.ServerVersion}}"], {
     timeout: 15000,
+    env: process.env,
   });
 };
 
@@ -117,14 +118,44 @@ type ImageProbe = (image: string) => Promise<void>;
 const imageInspect: ImageProbe = async (image) => {
   await promisify(execFile)("docker", ["image", "inspect", "--format", "{{.Id}}", image], {
     timeout: 15000,
+    env: process.env,
   });
 };
 
-/** A server (or Postgres) the program runs needs the Docker engine and its image. */
+type ImagePull = (image: string) => Promise<void>;
+
+/**
+ * `docker pull` as a user would run it: the engine's progress shown as it comes; the error is the
+ * engine's last line.
+ */
+const dockerPull: ImagePull = (image) =>
+  new Promise((resolve, reject) => {
+    const pull = spawn("docker", ["pull", image], {
+      stdio: ["ignore", "inherit", "pipe"],
+      env: process.env,
+    });
+    let errors = "";
+    pull.stderr.on("data", (chunk: Buffer) => {
+      errors += chunk.toString();
+      process.stderr.write(chunk);
+    });
+    pull.on("error", reject);
+    pull.on("close", (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(errors.trim().split("\n").pop() || `docker pull exited ${code}`)),
+    );
+  });
+
+/**
+ * A server (or Postgres) the program runs needs the Docker engine and its image: an image the
+ * engine lacks is pulled (as `docker run` would); only a failed pull stops the run.
+ */
 export async function preflightDocker(
   config: PlatformConfig,
   probe: Probe = dockerInfo,
   imageProbe: ImageProbe = imageInspect,
+  pull: ImagePull = dockerPull,
 ): Promise<string[]> {
   // The stack's own Postgres runs only beside a server the program runs (never external).
   if (config.server.mode === "external") {
@@ -146,9 +177,16 @@ export async function preflightDocker(
   for (const [key, image] of images) {
     try {
       await imageProbe(image);
+      continue;
     } catch {
+      console.log(`${key}: the image ${image} is not in the local Docker engine; pulling it`);
+    }
+    try {
+      await pull(image);
+    } catch (error) {
+      const reason = (error as Error).message.split("\n")[0];
       missing.push(
-        `vault-platform:${key}: the image ${image} is not in the local Docker engine; pull or load it (docker pull ${image}) and run again`,
+        `vault-platform:${key}: the image ${image} is not in the local Docker engine and pulling it failed (${reason}); load it (docker load -i <file>) or set vault-platform:${key} to an image the engine has or can pull`,
       );
     }
   }

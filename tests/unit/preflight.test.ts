@@ -1,3 +1,6 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import {
   namespaceSupportProblem,
   preflightDocker,
@@ -116,18 +119,95 @@ describe("preflight of a server the program runs", () => {
     expect(await preflightDocker(dev(), present, present)).toEqual([]);
   });
 
-  it("names each image the engine lacks: the server's, and the stack's own Postgres'", async () => {
+  it("pulls each image the engine lacks; a failed pull names the key and the image", async () => {
     const asked: string[] = [];
     const missing = (image: string) => {
       asked.push(image);
       return Promise.reject(new Error(`No such image: ${image}`));
     };
-    expect(await preflightDocker(ownPostgres(), present, missing)).toEqual([
-      "vault-platform:server.image: the image hashicorp/vault:1.20.4 is not in the local Docker engine; pull or load it (docker pull hashicorp/vault:1.20.4) and run again",
-      "vault-platform:postgres.image: the image postgres:15.18 is not in the local Docker engine; pull or load it (docker pull postgres:15.18) and run again",
+    const pulled: string[] = [];
+    const pullOk = (image: string) => {
+      pulled.push(image);
+      return Promise.resolve();
+    };
+    expect(await preflightDocker(ownPostgres(), present, missing, pullOk)).toEqual([]);
+    expect(pulled).toEqual(["hashicorp/vault:1.20.4", "postgres:15.18"]);
+    const pullFails = (image: string) =>
+      Promise.reject(new Error(`Error response from daemon: pull access denied for ${image}`));
+    expect(await preflightDocker(ownPostgres(), present, missing, pullFails)).toEqual([
+      "vault-platform:server.image: the image hashicorp/vault:1.20.4 is not in the local Docker engine and pulling it failed (Error response from daemon: pull access denied for hashicorp/vault:1.20.4); load it (docker load -i <file>) or set vault-platform:server.image to an image the engine has or can pull",
+      "vault-platform:postgres.image: the image postgres:15.18 is not in the local Docker engine and pulling it failed (Error response from daemon: pull access denied for postgres:15.18); load it (docker load -i <file>) or set vault-platform:postgres.image to an image the engine has or can pull",
     ]);
-    expect(asked).toEqual(["hashicorp/vault:1.20.4", "postgres:15.18"]);
+    expect(asked).toEqual([
+      "hashicorp/vault:1.20.4",
+      "postgres:15.18",
+      "hashicorp/vault:1.20.4",
+      "postgres:15.18",
+    ]);
     expect(await preflightDocker(ownPostgres(), present, present)).toEqual([]);
+  });
+
+  describe("against a fake Docker engine (a docker command on PATH)", () => {
+    let dir: string;
+    const path0 = process.env.PATH;
+    /** A docker CLI that has no image, and whose pull succeeds or fails as `PULL` says. */
+    const fakeDocker = (pull: "ok" | "fail") => `#!/bin/sh
+echo "$@" >> "${dir}/calls"
+case "$1" in
+  info) echo 28.2.2 ;;
+  image) echo "Error: No such image: $4" >&2; exit 1 ;;
+  pull)
+    ${
+      pull === "ok"
+        ? 'echo "$2: Pulling from library"; echo "a1b2c3: Pull complete"; echo "Status: Downloaded newer image for $2"'
+        : 'echo "Error response from daemon: Get \\"https://registry-1.docker.io/v2/\\": dial tcp: lookup registry-1.docker.io: no such host" >&2; exit 1'
+    } ;;
+esac
+`;
+    beforeEach(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), "fake-docker-"));
+      process.env.PATH = `${dir}:${path0}`;
+      // Were the real docker CLI run instead, it would find no engine rather than pull.
+      process.env.DOCKER_HOST = `unix://${dir}/no-engine.sock`;
+    });
+    afterEach(() => {
+      process.env.PATH = path0;
+      delete process.env.DOCKER_HOST;
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("shows the pull's progress and goes on", async () => {
+      fs.writeFileSync(path.join(dir, "docker"), fakeDocker("ok"), { mode: 0o755 });
+      const log = jest.spyOn(console, "log").mockImplementation(() => undefined);
+      try {
+        expect(await preflightDocker(dev())).toEqual([]);
+        expect(log).toHaveBeenCalledWith(
+          "server.image: the image hashicorp/vault:1.20.4 is not in the local Docker engine; pulling it",
+        );
+      } finally {
+        log.mockRestore();
+      }
+      expect(fs.readFileSync(path.join(dir, "calls"), "utf8").split("\n")).toEqual([
+        "info --format {{.ServerVersion}}",
+        "image inspect --format {{.Id}} hashicorp/vault:1.20.4",
+        "pull hashicorp/vault:1.20.4",
+        "",
+      ]);
+    });
+
+    it("stops on a failed pull with the engine's reason, the key and the image", async () => {
+      fs.writeFileSync(path.join(dir, "docker"), fakeDocker("fail"), { mode: 0o755 });
+      const log = jest.spyOn(console, "log").mockImplementation(() => undefined);
+      const stderr = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
+      try {
+        expect(await preflightDocker(dev())).toEqual([
+          'vault-platform:server.image: the image hashicorp/vault:1.20.4 is not in the local Docker engine and pulling it failed (Error response from daemon: Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io: no such host); load it (docker load -i <file>) or set vault-platform:server.image to an image the engine has or can pull',
+        ]);
+      } finally {
+        log.mockRestore();
+        stderr.mockRestore();
+      }
+    });
   });
 
   it("does not connect to the stack's own Postgres: the stack creates it", async () => {
