@@ -32,6 +32,7 @@ const outputs = {
     approle: platform.approle.backend.path,
     kubernetes: platform.kubernetesLogins?.backend.path,
     jwt: platform.jwtLogins?.backend.path,
+    people: platform.people?.backend.path,
   },
   auditDevices: platform.audit.paths,
   postgres: {
@@ -41,6 +42,12 @@ const outputs = {
     vaultRole: platform.database.vaultRole.name,
   },
   apps: platform.apps,
+  /** Teams: their policy, IdP groups, apps and access (none where no team is configured). */
+  teams: config.teams.length > 0 ? platform.teams : undefined,
+  /** How people log in: the method, the mount and the one role. */
+  people: config.people
+    ? { method: config.people.method, path: config.people.path, role: config.people.role }
+    : undefined,
   wrappedSecretIds: platform.approle.wrappedSecretIds,
   /** Dev mode only: the generated root token, as a secret (`pulumi stack output --show-secrets`). */
   rootToken: config.server.mode === "dev" ? platform.server?.token : undefined,

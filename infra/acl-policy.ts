@@ -141,3 +141,40 @@ export function renderAppPolicy(app: AppAccess): string {
     `Managed by vault-platform: access of app "${app.name}". Edit the stack config, not this text.`,
   );
 }
+
+/** What a team may do with the apps it owns: read their secrets, or operate them too. */
+export interface TeamAccessSpec {
+  readonly name: string;
+  readonly access: "read" | "operate";
+  /** The access of each app the team owns, as the apps' own policies derive it. */
+  readonly apps: readonly AppAccess[];
+}
+
+/**
+ * A team's rules, from the same declarations as its apps' policies: `read` reads and lists the
+ * apps' KV paths (values and metadata); `operate` also writes them, reads the apps' database
+ * credentials and uses their transit keys. People keep Vault's `default` policy for their own
+ * token, so no self-service rule is repeated here.
+ */
+export function teamPolicyRules(team: TeamAccessSpec): PolicyRule[] {
+  return normalizeRules(
+    team.apps.flatMap((app) => {
+      const paths = [...app.kv.read, ...app.kv.write];
+      if (team.access === "read") {
+        return kvRules(app.kv.mount, paths, []);
+      }
+      return [
+        ...kvRules(app.kv.mount, [], paths),
+        ...(app.database ? databaseRules(app.database.mount, app.database.role) : []),
+        ...transitRules(app.transit.mount, app.transit.keys),
+      ];
+    }),
+  );
+}
+
+export function renderTeamPolicy(team: TeamAccessSpec): string {
+  return renderPolicyHcl(
+    teamPolicyRules(team),
+    `Managed by vault-platform: ${team.access} access of team "${team.name}" to apps ${team.apps.map((app) => app.name).join(", ")}. Edit the stack config, not this text.`,
+  );
+}

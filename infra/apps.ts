@@ -127,21 +127,3 @@ export function appOutputs(plan: AppPlan, roleId?: pulumi.Output<string>): AppOu
     transitKeys: plan.transitKeys,
   };
 }
-
-export interface PolicyModel {
-  readonly app: string;
-  readonly rules: readonly PolicyRule[];
-  readonly logins: readonly LoginGrant[];
-}
-
-/** Policy name -> the app it belongs to, its normalized rules and who may log in as it. */
-export type AccessModel = Readonly<Record<string, PolicyModel>>;
-
-export function accessModel(config: PlatformConfig): AccessModel {
-  return Object.fromEntries(
-    planApps(config).map((plan) => [
-      plan.policyName,
-      { app: plan.app.name, rules: plan.rules, logins: plan.logins },
-    ]),
-  );
-}

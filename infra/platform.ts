@@ -14,10 +14,12 @@ import type { Connection } from "./connection";
 import { connectExternal } from "./external-cluster";
 import { pgIdentifier } from "./naming";
 import { runOwnServer } from "./own-server";
+import { People } from "./people";
 import { PolicySet } from "./policy-set";
 import { Seeds } from "./seeds";
 import { FLAVOR_TRAITS, auditDeviceSpecs } from "./server-config";
 import type { VaultAccess } from "./vault-request";
+import { planTeams, TeamOutputs, teamOutputs } from "./teams";
 import { Transit } from "./transit";
 import { VaultServer } from "./vault-server";
 
@@ -60,6 +62,9 @@ export class Platform extends pulumi.ComponentResource {
   /** Dev and pull-request stacks without postgres.host: their own Postgres. */
   public readonly embeddedPostgres?: EmbeddedPostgres;
   public readonly apps: Readonly<Record<string, AppOutputs>>;
+  /** People's single sign-on and the teams' groups and policies, where the stack lets people in. */
+  public readonly people?: People;
+  public readonly teams: Readonly<Record<string, TeamOutputs>>;
 
   constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("vaultplatform:index:Platform", name, {}, opts);
@@ -228,6 +233,12 @@ export class Platform extends pulumi.ComponentResource {
       },
       afterAudit,
     );
+
+    const teams = planTeams(config);
+    if (config.people) {
+      this.people = new People(`${name}-people`, { login: config.people, teams }, afterAudit);
+    }
+    this.teams = Object.fromEntries(teams.map((plan) => [plan.team.name, teamOutputs(plan)]));
 
     const apps: Record<string, AppOutputs> = Object.fromEntries(
       plans.map((plan) => [plan.app.name, appOutputs(plan, this.approle.roleIds[plan.app.name])]),

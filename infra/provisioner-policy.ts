@@ -16,7 +16,18 @@ export interface ProvisionedPaths {
   readonly transit: string;
   /** Auth mounts the stack configures, e.g. ["approle"]. */
   readonly auth: readonly string[];
+  /** The stack maps people's IdP groups to identity groups (config teams, people.admins). */
+  readonly identityGroups?: boolean;
 }
+
+/** Identity groups and their aliases, by name and by ID: what the People component writes. */
+const IDENTITY_GROUP_RULES: readonly PolicyRule[] = [
+  { path: "identity/group", capabilities: ["create", "update"] },
+  { path: "identity/group/*", capabilities: [...CRUDL] },
+  { path: "identity/group-alias", capabilities: ["create", "update"] },
+  { path: "identity/group-alias/*", capabilities: [...CRUDL] },
+  { path: "identity/lookup/group", capabilities: ["update"] },
+];
 
 export function provisionerRules(paths: ProvisionedPaths): PolicyRule[] {
   return [
@@ -41,6 +52,7 @@ export function provisionerRules(paths: ProvisionedPaths): PolicyRule[] {
     { path: `${paths.database}/roles/*`, capabilities: [...CRUDL] },
     { path: `${paths.database}/rotate-root/*`, capabilities: ["update"] },
     { path: `${paths.transit}/keys/*`, capabilities: [...CRUDL] },
+    ...(paths.identityGroups ? IDENTITY_GROUP_RULES : []),
   ];
 }
 

@@ -1,12 +1,13 @@
 /**
- * Who gains or loses access to what: the capabilities added or removed per app, policy and path
+ * Who gains or loses access to what: the capabilities added or removed per app or team, policy
+ * and path
  * between two versions of the config. Computed from the access model (no Vault needed), so a
  * pull request shows it before anything is deployed.
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { AccessModel, accessModel } from "../../infra/apps";
+import { AccessModel, accessModel } from "../../infra/access-model";
 import type { Capability } from "../../infra/acl-policy";
 import { loadConfig } from "../../stacks/config";
 import { inferProfile } from "../../stacks/profiles";
@@ -14,7 +15,8 @@ import { stackFileSource } from "../../stacks/stack-files";
 
 export interface AccessChange {
   readonly policy: string;
-  readonly app: string;
+  /** Whose policy: "app orders", "team payments". */
+  readonly subject: string;
   /** A policy path, or a login path (auth/<mount>/login). */
   readonly path: string;
   /** Capabilities, or for a login path who may log in (role and bindings). */
@@ -40,7 +42,7 @@ export function diffAccess(before: AccessModel, after: AccessModel): AccessChang
   const changes: AccessChange[] = [];
   const policies = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
   for (const policy of policies) {
-    const app = (after[policy] ?? before[policy]).app;
+    const subject = (after[policy] ?? before[policy]).subject;
     const old = grantsByPath(before, policy);
     const next = grantsByPath(after, policy);
     const paths = [...new Set([...old.keys(), ...next.keys()])].sort();
@@ -50,7 +52,7 @@ export function diffAccess(before: AccessModel, after: AccessModel): AccessChang
       const added = now.filter((capability) => !was.includes(capability));
       const removed = was.filter((capability) => !now.includes(capability));
       if (added.length > 0 || removed.length > 0) {
-        changes.push({ policy, app, path: rulePath, added, removed });
+        changes.push({ policy, subject, path: rulePath, added, removed });
       }
     }
   }

@@ -83,12 +83,12 @@ export function renderComment(previews: readonly StackPreview[], commit: string)
     ),
     ...section(
       "Access diff",
-      "No app gains or loses access.",
-      ["stack", "app", "policy", "path", "gains", "loses"],
+      "No app or team gains or loses access.",
+      ["stack", "who", "policy", "path", "gains", "loses"],
       previews.flatMap((preview) =>
         preview.access.map((change) => [
           preview.stack,
-          change.app,
+          change.subject,
           change.policy,
           `\`${cell(change.path)}\``,
           capabilities(change.added),

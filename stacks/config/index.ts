@@ -10,3 +10,4 @@ export {
   type ConfigSource,
 } from "./source";
 export type * from "./types";
+export type { PeopleConfig, TeamConfig } from "./people";

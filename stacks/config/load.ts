@@ -4,13 +4,14 @@
  * No side effects at import time; the raw values come through a `ConfigSource` so tests can feed
  * any input without a Pulumi engine.
  */
-import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { parseDuration } from "../../infra/duration";
 import { DEFAULT_IMAGES, profileDefaults } from "../profiles";
 import { jwtMountSchema, kubernetesMountSchema } from "./login-schemas";
 import { resolveJwtMount, resolveKubernetesMount } from "./logins";
 import { checkApps, resolveApps } from "./apps";
+import { deepFreeze } from "./freeze";
+import { peopleSchema, resolvePeople, resolveTeams, teamSchema } from "./people";
 import { resolvePostgres } from "./postgres";
 import { resolveProfile } from "./profile";
 import { readSeeds, resolveSeeds } from "./seeds";
@@ -30,6 +31,7 @@ import {
 } from "./schemas";
 import {
   checkAtMost,
+  checkAuthPaths,
   checkAutoRotatePeriod,
   checkDerivedPorts,
   checkServerPostgresPort,
@@ -69,6 +71,9 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
   const apps = parse(z.array(appSchema), source, "apps", problems);
   const kubernetesInput = parse(kubernetesMountSchema, source, "kubernetes", problems);
   const jwtInput = parse(jwtMountSchema, source, "jwt", problems);
+  const teamsInput = parse(z.array(teamSchema), source, "teams", problems);
+  const peopleInput = parse(peopleSchema, source, "people", problems);
+  const peopleClientSecret = readSecretString(source, "peopleClientSecret", problems);
   const vaultToken = readSecretString(source, "vaultToken", problems);
   const vaultSecretId = readSecretString(source, "vaultSecretId", problems);
   const postgresAdminPassword = readSecretString(source, "postgresAdminPassword", problems);
@@ -282,6 +287,18 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
   );
   checkAutoRotatePeriod(resolvedTransit.autoRotatePeriod, problems);
   checkApps(resolvedApps, apps, profile, rules, problems);
+  const appNames = resolvedApps.map((app) => app.name);
+  const teams = resolveTeams(teamsInput ?? [], appNames, problems);
+  const people = resolvePeople(peopleInput, peopleClientSecret, teams, profile, problems);
+  checkAuthPaths(
+    [
+      ["approle", resolvedApprole.path],
+      ["kubernetes", kubernetesMount?.path],
+      ["jwt", jwtMount?.path],
+      ["people", people?.path],
+    ],
+    problems,
+  );
   const resolvedSeeds = resolveSeeds(seeds, problems);
 
   if (problems.list.length > 0) {
@@ -327,14 +344,7 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
     kubernetes: kubernetesMount,
     jwt: jwtMount,
     seeds: resolvedSeeds,
+    teams,
+    ...(people ? { people } : {}),
   });
-}
-
-/** Freezes plain data recursively; Outputs are left alone. */
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === "object" && !pulumi.Output.isInstance(value)) {
-    Object.values(value).forEach((child) => deepFreeze(child));
-    Object.freeze(value);
-  }
-  return value;
 }

@@ -22,7 +22,9 @@ function isHttpUrl(text: string): boolean {
     return false;
   }
 }
-const url = z.string().refine(isHttpUrl, { error: 'expected a URL like "https://host/path"' });
+export const url = z
+  .string()
+  .refine(isHttpUrl, { error: 'expected a URL like "https://host/path"' });
 
 export const appLoginFields = {
   auth: z

@@ -37,6 +37,29 @@ export function checkUnknownKeys(source: ConfigSource, problems: Problems): void
   }
 }
 
+/** Two auth methods cannot share a path: the second mount would fail at apply time. */
+export function checkAuthPaths(
+  paths: readonly [string, string | undefined][],
+  problems: Problems,
+): void {
+  const owner = new Map<string, string>();
+  for (const [key, authPath] of paths) {
+    if (authPath === undefined) {
+      continue;
+    }
+    const other = owner.get(authPath);
+    if (other !== undefined) {
+      problems.add(
+        key,
+        key === "people" ? ["auth", "path"] : ["path"],
+        `auth/${authPath} is already the path of vault-platform:${other}'s login; expected another path`,
+        authPath,
+      );
+    }
+    owner.set(authPath, key);
+  }
+}
+
 /** The ports a server uses: API and cluster port per node (node i at port + 2i). */
 export function checkDerivedPorts(port: number, nodes: number, problems: Problems): void {
   const highest = port + 2 * (nodes - 1) + 1;

@@ -12,7 +12,7 @@ const duration = z
   .string({ error: `expected ${DURATION_EXPECTED}` })
   // abort: a malformed duration is not also parsed by the refinements after this one.
   .refine(isDuration, { error: `expected ${DURATION_EXPECTED}`, abort: true });
-const positiveDuration = duration.refine((text) => parseDuration(text) > 0, {
+export const positiveDuration = duration.refine((text) => parseDuration(text) > 0, {
   error: "expected a duration greater than zero",
 });
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;

@@ -27,6 +27,7 @@ export const SECRET_KEYS = new Set([
   "vaultToken",
   "vaultSecretId",
   "tlsPrivateKey",
+  "peopleClientSecret",
 ]);
 
 export const CONFIG_KEYS = [
@@ -50,6 +51,9 @@ export const CONFIG_KEYS = [
   "kubernetes",
   "jwt",
   "seeds",
+  "teams",
+  "people",
+  "peopleClientSecret",
 ] as const;
 
 /**

@@ -3,6 +3,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { Flavor, ProfileName, ProfileRules, ServerMode } from "../profiles";
+import type { PeopleConfig, TeamConfig } from "./people";
 
 export interface PostgresConfig {
   /** Where the program and Vault reach Postgres (the stack's own: loopback). */
@@ -122,6 +123,10 @@ export interface PlatformConfig {
   readonly kubernetes?: KubernetesMountConfig;
   readonly jwt?: JwtMountConfig;
   readonly seeds: readonly SeedConfig[];
+  /** Teams of people, each owning apps; empty where the stack lets no person in. */
+  readonly teams: readonly TeamConfig[];
+  /** How people log in (OIDC single sign-on or JWT); undefined: no login for people. */
+  readonly people?: PeopleConfig;
 }
 
 // Reading and reporting.

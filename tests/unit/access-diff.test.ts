@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { accessModelOf, diffAccess } from "../../cli/gitops/access-diff";
-import { accessModel } from "../../infra/apps";
+import { accessModel } from "../../infra/access-model";
 import { loadConfig } from "../../stacks/config";
 import { stackFileSource } from "../../stacks/stack-files";
 import { testCertificates } from "./contract";
@@ -47,14 +47,14 @@ describe("access diff", () => {
     expect(diffAccess(modelOf(PROD), modelOf(widened))).toEqual([
       {
         policy: "app-reporting",
-        app: "reporting",
+        subject: "app reporting",
         path: "secret/data/orders/*",
         added: ["read"],
         removed: [],
       },
       {
         policy: "app-reporting",
-        app: "reporting",
+        subject: "app reporting",
         path: "secret/metadata/orders/*",
         added: ["read", "list"],
         removed: [],
@@ -67,14 +67,14 @@ describe("access diff", () => {
     expect(diffAccess(modelOf(PROD), modelOf(narrowed))).toEqual([
       {
         policy: "app-orders",
-        app: "orders",
+        subject: "app orders",
         path: "transit/decrypt/orders",
         added: [],
         removed: ["update"],
       },
       {
         policy: "app-orders",
-        app: "orders",
+        subject: "app orders",
         path: "transit/encrypt/orders",
         added: [],
         removed: ["update"],
@@ -88,7 +88,7 @@ describe("access diff", () => {
       '  vault-platform:apps:\n    - name: billing\n      kv:\n        read: ["billing/*"]\n      boundCidrs: ["10.30.0.0/16"]\n',
     );
     const changes = diffAccess(modelOf(PROD), modelOf(withBilling));
-    expect(new Set(changes.map((change) => change.app))).toEqual(new Set(["billing"]));
+    expect(new Set(changes.map((change) => change.subject))).toEqual(new Set(["app billing"]));
     expect(changes.every((change) => change.removed.length === 0)).toBe(true);
     expect(changes.map((change) => change.path)).toContain("secret/data/billing/*");
   });
@@ -138,14 +138,14 @@ ${orders}
     expect(diffAccess(before, after).filter((change) => change.path.startsWith("auth/"))).toEqual([
       {
         policy: "app-orders",
-        app: "orders",
+        subject: "app orders",
         path: "auth/approle/login",
         added: [],
         removed: ["role orders"],
       },
       {
         policy: "app-orders",
-        app: "orders",
+        subject: "app orders",
         path: "auth/jwt/login",
         added: [
           "role orders",

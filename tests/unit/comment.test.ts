@@ -13,7 +13,7 @@ const PREVIEWS: StackPreview[] = [
     access: [
       {
         policy: "app-reporting",
-        app: "reporting",
+        subject: "app reporting",
         path: "secret/data/orders/*",
         added: ["read"],
         removed: [],
@@ -33,7 +33,7 @@ const PREVIEWS: StackPreview[] = [
     access: [
       {
         policy: "app-orders",
-        app: "orders",
+        subject: "app orders",
         path: "transit/encrypt/orders",
         added: [],
         removed: ["update"],

@@ -14,6 +14,16 @@ describe("provisioner policy from the resolved config (golden files)", () => {
       "provisioner-nested.hcl",
       { kv: "team/kv", database: "team/db", transit: "team/transit", auth: ["team/approle"] },
     ],
+    [
+      "provisioner-people.hcl",
+      {
+        kv: "secret",
+        database: "database",
+        transit: "transit",
+        auth: ["approle", "oidc"],
+        identityGroups: true,
+      },
+    ],
   ])("renders %s", (file, paths) => {
     const golden = path.join(GOLDEN, file);
     if (process.env.UPDATE_GOLDEN === "1") {
