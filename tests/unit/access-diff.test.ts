@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { accessModelOf, diffAccess } from "../../cli/gitops/access-diff";
+import { renderComment } from "../../cli/gitops/comment";
 import { accessModel } from "../../infra/access-model";
 import { loadConfig } from "../../stacks/config";
 import { stackFileSource } from "../../stacks/stack-files";
@@ -156,5 +157,65 @@ ${orders}
         removed: [],
       },
     ]);
+  });
+});
+
+describe("access diff of teams", () => {
+  const GOLDEN = path.join(ROOT, "tests/fixtures/golden");
+  const STAGING = fs.readFileSync(path.join(ROOT, "Pulumi.staging.yaml"), "utf8");
+  const withTeams = (teams: string) =>
+    `${STAGING}  vault-platform:teams:\n${teams}  vault-platform:people:\n    auth:\n      method: oidc\n      discoveryUrl: https://idp.example.test/realms/eng\n      clientId: vault\n      redirectUris: ["http://localhost:8250/oidc/callback"]\n  vault-platform:peopleClientSecret:\n    secure: v1:AAAABBBBCCCC\n`;
+  const before = withTeams(
+    '    - name: payments\n      groups: ["eng-pay"]\n      apps: ["orders"]\n      access: operate\n    - name: analytics\n      groups: ["eng-data"]\n      apps: ["reporting"]\n',
+  );
+  // reporting moves from analytics to payments; analytics keeps orders to read; a second IdP
+  // group joins payments.
+  const after = withTeams(
+    '    - name: payments\n      groups: ["eng-pay", "eng-pay-oncall"]\n      apps: ["orders", "reporting"]\n      access: operate\n    - name: analytics\n      groups: ["eng-data"]\n      apps: ["orders"]\n',
+  );
+
+  it("shows an app moving between teams for both teams, and a group joining a team", () => {
+    const changes = diffAccess(modelOf(before, "staging"), modelOf(after, "staging"));
+    const bySubject = (subject: string) =>
+      changes
+        .filter((change) => change.subject === subject)
+        .map(({ path: changed, added, removed }) => [changed, added, removed]);
+    expect(bySubject("team payments")).toEqual([
+      ["auth/oidc/login", ["IdP group eng-pay-oncall"], []],
+      ["database/creds/reporting", ["read"], []],
+      ["secret/data/reporting/*", ["create", "read", "update", "patch", "delete"], []],
+      ["secret/delete/reporting/*", ["update"], []],
+      ["secret/metadata/reporting/*", ["read", "list"], []],
+      ["secret/undelete/reporting/*", ["update"], []],
+      ["transit/decrypt/reporting", ["update"], []],
+      ["transit/encrypt/reporting", ["update"], []],
+    ]);
+    expect(bySubject("team analytics")).toEqual([
+      ["secret/data/orders/*", ["read"], []],
+      ["secret/data/reporting/*", [], ["read"]],
+      ["secret/metadata/orders/*", ["read", "list"], []],
+      ["secret/metadata/reporting/*", [], ["read", "list"]],
+    ]);
+    // Apps' own access does not change.
+    expect(changes.every((change) => change.subject.startsWith("team "))).toBe(true);
+  });
+
+  it("renders the PR comment with the teams' changes (golden file)", () => {
+    const comment = renderComment(
+      [
+        {
+          stack: "staging",
+          changes: { update: 2, same: 51 },
+          policy: [],
+          access: diffAccess(modelOf(before, "staging"), modelOf(after, "staging")),
+        },
+      ],
+      "0123456789abcdef0123",
+    );
+    const golden = path.join(GOLDEN, "pr-comment-teams.md");
+    if (process.env.UPDATE_GOLDEN === "1") {
+      fs.writeFileSync(golden, comment);
+    }
+    expect(comment).toBe(fs.readFileSync(golden, "utf8"));
   });
 });
