@@ -26,6 +26,7 @@ import {
 } from "./rules";
 import { checkPostgresConnectionTls, checkSecretIdUses, checkUnsealKeySplit } from "./findings";
 import { checkJwtRole, checkKubernetesRole } from "./login-rules";
+import { checkTeamNotEveryApp } from "./team-rules";
 
 /** The engine fills in schema defaults; these only matter where a check runs without it. */
 function configOf<T extends object>(args: ResourceValidationArgs, defaults: T): T {
@@ -94,6 +95,12 @@ export const VAULT_PLATFORM_POLICIES: Policies = [
       },
     },
   ),
+  {
+    name: "team-not-every-app",
+    description:
+      "No team's ACL policy reaches every app's secrets: teams own some apps; platform admins are people.admins.",
+    validateStack: (args, report) => checkTeamNotEveryApp(args.resources, report),
+  } satisfies StackValidationPolicy,
   resourcePolicy(
     "transit-key-hardened",
     "Transit keys are not exportable, not deletable and have no plaintext backup.",

@@ -27,6 +27,7 @@ const POLICY_NAMES = [
   "audit-devices-minimum",
   "approle-role-hardened",
   "acl-policy-least-privilege",
+  "team-not-every-app",
   "transit-key-hardened",
   "jwt-role-bound",
   "kubernetes-role-bound",
