@@ -1,9 +1,10 @@
 /**
  * People: engineers log in through the company's identity provider (OIDC single sign-on, or a
  * JWT for CLI/ID tokens) with one role for everyone; what they may do comes from the teams their
- * IdP groups make up. Per team: its policy (derived from the apps it owns, infra/teams.ts), one
- * external identity group holding it, and one group alias per IdP group, bound to the login's
- * mount. Platform admins: one more group with the policies the config names.
+ * IdP groups make up. Per team: its policy (derived from the apps it owns, infra/teams.ts) held by
+ * one internal identity group, whose members are one external group per IdP group, each with its
+ * alias bound to the login's mount. Platform admins: one more such group with the policies the
+ * config names.
  */
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
@@ -28,6 +29,9 @@ export function groupKey(group: string): string {
   const slug = group.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "");
   return `${slug}-${crypto.createHash("sha256").update(group).digest("hex").slice(0, 8)}`;
 }
+
+/** The identity group of one IdP group is named with this prefix and the group's key. */
+export const IDP_GROUP_PREFIX = "idp-";
 
 /** Every IdP group that maps to somebody: the teams' and the admins'. */
 export function mappedGroups(login: PeopleConfig, teams: readonly TeamPlan[]): string[] {
@@ -106,32 +110,42 @@ export class People extends pulumi.ComponentResource {
     );
     const groups: Record<string, vault.identity.Group> = {};
     const aliases: vault.identity.GroupAlias[] = [];
+    // Vault gives an external group one alias: each IdP group is an external group of its own,
+    // a member of the team's internal group, which holds the policy its members inherit.
     const addGroup = (
-      key: string,
       groupName: string,
       policies: pulumi.Input<string>[],
       idpGroups: readonly string[],
       metadata: Record<string, string>,
     ) => {
-      const group = new vault.identity.Group(
-        `${name}-${key}`,
-        { name: groupName, type: "external", policies, metadata },
-        { parent: this },
-      );
-      groups[groupName] = group;
-      for (const idpGroup of idpGroups) {
+      const members = idpGroups.map((idpGroup) => {
+        const external = new vault.identity.Group(
+          `${name}-${IDP_GROUP_PREFIX}${groupKey(idpGroup)}`,
+          {
+            name: `${IDP_GROUP_PREFIX}${groupKey(idpGroup)}`,
+            type: "external",
+            metadata: { managedBy: "vault-platform", idpGroup, memberOf: groupName },
+          },
+          { parent: this },
+        );
+        groups[`${IDP_GROUP_PREFIX}${groupKey(idpGroup)}`] = external;
         aliases.push(
           new vault.identity.GroupAlias(
-            `${name}-${key}-${groupKey(idpGroup)}`,
-            { name: idpGroup, mountAccessor: this.backend.accessor, canonicalId: group.id },
+            `${name}-${IDP_GROUP_PREFIX}${groupKey(idpGroup)}-alias`,
+            { name: idpGroup, mountAccessor: this.backend.accessor, canonicalId: external.id },
             { parent: this },
           ),
         );
-      }
+        return external.id;
+      });
+      groups[groupName] = new vault.identity.Group(
+        `${name}-${groupName}`,
+        { name: groupName, type: "internal", policies, memberGroupIds: members, metadata },
+        { parent: this },
+      );
     };
     for (const plan of args.teams) {
       addGroup(
-        plan.policyName,
         plan.policyName,
         [this.policies.policies[plan.policyName].name],
         plan.team.groups,
@@ -139,7 +153,7 @@ export class People extends pulumi.ComponentResource {
       );
     }
     if (login.admins) {
-      addGroup(ADMINS_GROUP, ADMINS_GROUP, [...login.admins.policies], login.admins.groups, {
+      addGroup(ADMINS_GROUP, [...login.admins.policies], login.admins.groups, {
         managedBy: "vault-platform",
       });
     }

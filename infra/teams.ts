@@ -31,6 +31,8 @@ export interface TeamPlan {
 /** What the stack exports per team (`teams.<name>`), read back by `verify`. */
 export interface TeamOutputs {
   readonly policy: string;
+  /** The policy text written to Vault: verify compares what Vault holds with it. */
+  readonly document: string;
   readonly groups: readonly string[];
   readonly apps: readonly string[];
   readonly access: "read" | "operate";
@@ -64,6 +66,7 @@ export function planTeams(config: PlatformConfig): TeamPlan[] {
 export function teamOutputs(plan: TeamPlan): TeamOutputs {
   return {
     policy: plan.policyName,
+    document: plan.policyDocument,
     groups: plan.team.groups,
     apps: plan.team.apps,
     access: plan.team.access,

@@ -15,10 +15,25 @@ export interface AppUnderTest {
   /** Login methods (default AppRole only). */
   readonly logins?: readonly LoginMethod[];
   readonly kvRead: readonly string[];
+  readonly kvWrite?: readonly string[];
   readonly databaseRole?: string;
   readonly databaseAccess?: "readonly" | "readwrite";
   readonly transitKeys: readonly string[];
 }
+
+/** A team as the stack exports it (`teams.<name>`). */
+export interface TeamUnderTest {
+  readonly name: string;
+  readonly policy: string;
+  /** The policy text the stack wrote: what Vault must hold. */
+  readonly document: string;
+  readonly groups: readonly string[];
+  readonly apps: readonly string[];
+  readonly access: "read" | "operate";
+}
+
+/** A member's JWT (for a jwt login) or a Vault token a member obtained (e.g. by OIDC). */
+export type MemberCredential = { readonly jwt: string } | { readonly token: string };
 
 export interface Environment {
   readonly address: string;
@@ -37,10 +52,17 @@ export interface Environment {
     readonly approle: string;
     readonly kubernetes?: string;
     readonly jwt?: string;
+    /** Where people log in (OIDC or JWT), where the stack lets people in. */
+    readonly people?: string;
   };
   /** Tokens an app presents to its JWT and Kubernetes logins (a CI's OIDC token, a pod's). */
   readonly loginTokens?: Readonly<Record<string, Partial<Record<"jwt" | "kubernetes", string>>>>;
   readonly apps: readonly AppUnderTest[];
+  /** Teams of people and the role they log in with (none: the stack lets no person in). */
+  readonly teams?: readonly TeamUnderTest[];
+  readonly people?: { readonly method: "oidc" | "jwt"; readonly role: string };
+  /** What a member of a team logs in with: a JWT of theirs, or a Vault token they obtained. */
+  readonly memberCredentials?: Readonly<Record<string, MemberCredential>>;
   readonly postgres: { readonly host: string; readonly port: number; readonly database: string };
   /** Container whose audit log to read, and where the log is inside it (none: external). */
   readonly container?: string;

@@ -77,41 +77,77 @@ describe("people and teams (staging, OIDC single sign-on)", () => {
     const groups = ofType("vault:identity/group:Group")
       .map((group) => group.inputs)
       .sort((a, b) => String(a.name).localeCompare(String(b.name)));
-    expect(groups).toEqual([
+    // Per team an internal group with the team's policy; per IdP group an external group, its
+    // member, with the one alias Vault allows an external group.
+    const internal = groups.filter((group) => group.type === "internal");
+    expect(internal.map(({ name, policies, metadata }) => ({ name, policies, metadata }))).toEqual([
       {
         name: "platform-admins",
-        type: "external",
         policies: ["platform-admin"],
         metadata: { managedBy: "vault-platform" },
       },
       {
         name: "team-analytics",
-        type: "external",
         policies: ["team-analytics"],
         metadata: { managedBy: "vault-platform", team: "analytics", access: "read" },
       },
       {
         name: "team-payments",
-        type: "external",
         policies: ["team-payments"],
         metadata: { managedBy: "vault-platform", team: "payments", access: "operate" },
       },
       {
         name: "team-warehouse",
-        type: "external",
         policies: ["team-warehouse"],
         metadata: { managedBy: "vault-platform", team: "warehouse", access: "read" },
+      },
+    ]);
+    expect(internal.map((group) => group.memberGroupIds.length)).toEqual([1, 1, 2, 1]);
+    const external = groups.filter((group) => group.type === "external");
+    expect(external).toEqual([
+      {
+        name: "idp-eng-data",
+        type: "external",
+        metadata: { managedBy: "vault-platform", idpGroup: "eng-data", memberOf: "team-analytics" },
+      },
+      {
+        name: "idp-eng-pay",
+        type: "external",
+        metadata: { managedBy: "vault-platform", idpGroup: "eng-pay", memberOf: "team-payments" },
+      },
+      {
+        name: "idp-eng-wh",
+        type: "external",
+        metadata: { managedBy: "vault-platform", idpGroup: "eng-wh", memberOf: "team-warehouse" },
+      },
+      {
+        name: "idp-Payments-On-Call-7c0fd9e6",
+        type: "external",
+        metadata: {
+          managedBy: "vault-platform",
+          idpGroup: "Payments On-Call",
+          memberOf: "team-payments",
+        },
+      },
+      {
+        name: "idp-platform-team",
+        type: "external",
+        metadata: {
+          managedBy: "vault-platform",
+          idpGroup: "platform-team",
+          memberOf: "platform-admins",
+        },
       },
     ]);
     const aliases = ofType("vault:identity/groupAlias:GroupAlias").sort((a, b) =>
       a.name.localeCompare(b.name),
     );
     expect(aliases.map((alias) => [alias.name, alias.inputs.name])).toEqual([
-      ["platform-people-platform-admins-platform-team", "platform-team"],
-      ["platform-people-team-analytics-eng-data", "eng-data"],
-      ["platform-people-team-payments-eng-pay", "eng-pay"],
-      ["platform-people-team-payments-Payments-On-Call-7c0fd9e6", "Payments On-Call"],
-      ["platform-people-team-warehouse-eng-wh", "eng-wh"],
+      ["platform-people-idp-eng-data-alias", "eng-data"],
+      ["platform-people-idp-eng-pay-alias", "eng-pay"],
+      ["platform-people-idp-eng-wh-alias", "eng-wh"],
+      ["platform-people-idp-Payments-On-Call-7c0fd9e6-alias", "Payments On-Call"],
+      ["platform-people-idp-platform-team-alias", "platform-team"],
     ]);
     // Each alias binds its IdP group to the people login's mount.
     expect(new Set(aliases.map((alias) => alias.inputs.mountAccessor)).size).toBe(1);
