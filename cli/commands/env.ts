@@ -46,7 +46,8 @@ const TTL: FlagSpec = {
   description: "how long the environment lives before the sweeper removes it (default 72h)",
 };
 
-const SUBCOMMANDS: Readonly<Record<string, Omit<CommandSpec, "name">>> = {
+/** Each subcommand's flags (also read by the docs test, tests/unit/docs-commands.test.ts). */
+export const SUBCOMMANDS: Readonly<Record<string, Omit<CommandSpec, "name">>> = {
   preview: {
     summary:
       "Previews each stack and writes the PR comment: resource changes, the access diff against --base, policy findings. Exit 1 when a stack cannot be previewed.",

@@ -1,7 +1,7 @@
 /**
  * What keeps the engine quick: settings the project's commands give the Pulumi CLI and the
- * processes it starts. Each one is measured (README: "What keeps the commands quick"), changes
- * no result, and yields to the user's own setting.
+ * processes it starts. Each one is measured (docs/benchmarks.md: "What keeps the commands
+ * quick"), changes no result, and yields to the user's own setting.
  */
 import { getCompileCacheDir } from "module";
 

@@ -242,7 +242,7 @@ export async function adminSetup(): Promise<string> {
     admin("POST", "secret/data/keep", { data: { value: OTHER_SECRET } }, OTHER_NAMESPACE),
     "other secret",
   );
-  // The program's policy and its two logins (README: Use your existing cluster).
+  // The program's policy and its two logins (docs/existing-clusters.md).
   await expectOk(
     admin("PUT", "sys/policies/acl/vault-platform", { policy: PROGRAM_POLICY }),
     "policy",
