@@ -145,12 +145,11 @@ export class People extends pulumi.ComponentResource {
       );
     };
     for (const plan of args.teams) {
-      addGroup(
-        plan.policyName,
-        [this.policies.policies[plan.policyName].name],
-        plan.team.groups,
-        { managedBy: "vault-platform", team: plan.team.name, access: plan.team.access },
-      );
+      addGroup(plan.policyName, [this.policies.policies[plan.policyName].name], plan.team.groups, {
+        managedBy: "vault-platform",
+        team: plan.team.name,
+        access: plan.team.access,
+      });
     }
     if (login.admins) {
       addGroup(ADMINS_GROUP, [...login.admins.policies], login.admins.groups, {

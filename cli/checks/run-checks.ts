@@ -5,6 +5,7 @@
  */
 import pLimit from "p-limit";
 import { checkApp } from "./app-checks";
+import { checkTeam } from "./team-checks";
 import { expect, recorder } from "./check-record";
 import { auditLogSize, newAuditScan, scanAuditLog } from "./audit-scan";
 import type { CheckResult, Environment } from "./environment";
@@ -52,6 +53,10 @@ export async function runChecks(env: Environment): Promise<CheckResult[]> {
     env.apps.map((app) => limit(() => checkApp(env, app, mintedSecrets))),
   );
   results.push(...perApp.flat());
+  const perTeam = await Promise.all(
+    (env.teams ?? []).map((team) => limit(() => checkTeam(env, team))),
+  );
+  results.push(...perTeam.flat());
 
   if (env.auditLogPath) {
     const auditLogPath = env.auditLogPath;

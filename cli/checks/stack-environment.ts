@@ -5,7 +5,8 @@
 import type { Stack } from "@pulumi/pulumi/automation";
 import { programToken, resolvedConfig } from "../engine/program-login";
 import { loginTokenVariable } from "./app-logins";
-import type { AppUnderTest, Environment } from "./environment";
+import type { AppUnderTest, Environment, MemberCredential, TeamUnderTest } from "./environment";
+import { memberCredentialVariables } from "./team-checks";
 
 /** Builds the check environment from a stack's outputs (and its config in server mode). */
 export async function environmentOf(stack: Stack, probeTable?: string): Promise<Environment> {
@@ -46,6 +47,7 @@ export async function environmentOf(stack: Stack, probeTable?: string): Promise<
         },
       ]),
     ),
+    ...peopleOf(outputs),
     postgres: { host: postgres.host, port: postgres.port, database: postgres.database },
     container: outputs.container?.value as string | undefined,
     containers: outputs.containers?.value as string[] | undefined,
@@ -53,5 +55,29 @@ export async function environmentOf(stack: Stack, probeTable?: string): Promise<
       ? value<string>("auditLogPath")
       : undefined,
     probeTable,
+  };
+}
+
+/** The teams, the people login and each team's member credential from the environment. */
+function peopleOf(
+  outputs: Record<string, { value: unknown }>,
+): Pick<Environment, "teams" | "people" | "memberCredentials"> {
+  const teams = (outputs.teams?.value ?? {}) as Record<string, Omit<TeamUnderTest, "name">>;
+  const people = outputs.people?.value as Environment["people"] | undefined;
+  if (!people) {
+    return {};
+  }
+  const credential = (team: string): MemberCredential[] => {
+    const variables = memberCredentialVariables(team);
+    const jwt = process.env[variables.jwt];
+    const token = process.env[variables.token];
+    return token ? [{ token }] : jwt ? [{ jwt }] : [];
+  };
+  return {
+    people,
+    teams: Object.entries(teams).map(([name, team]) => ({ name, ...team })),
+    memberCredentials: Object.fromEntries(
+      Object.keys(teams).flatMap((team) => credential(team).map((found) => [team, found])),
+    ),
   };
 }

@@ -98,7 +98,9 @@ export function teamDeniedPaths(env: Environment, team: TeamUnderTest): string[]
     ...others.flatMap((app) =>
       app.databaseRole ? [`${env.mounts.database}/creds/${app.databaseRole}`] : [],
     ),
-    ...others.flatMap((app) => app.transitKeys.map((key) => `${env.mounts.transit}/encrypt/${key}`)),
+    ...others.flatMap((app) =>
+      app.transitKeys.map((key) => `${env.mounts.transit}/encrypt/${key}`),
+    ),
     ...(team.access === "read"
       ? own.flatMap((app) => [
           ...(app.databaseRole ? [`${env.mounts.database}/creds/${app.databaseRole}`] : []),
@@ -106,6 +108,15 @@ export function teamDeniedPaths(env: Environment, team: TeamUnderTest): string[]
         ])
       : []),
   ];
+}
+
+/** The accessor of the people login's mount, which the IdP groups' aliases are bound to. */
+async function peopleMountAccessor(env: Environment): Promise<string> {
+  const mounts = await vaultRequest(env, "GET", "sys/auth", env.adminToken);
+  expect(mounts.status === 200, `sys/auth answered HTTP ${mounts.status}`);
+  const mount = mounts.body.data?.[`${env.mounts.people}/`] ?? mounts.body[`${env.mounts.people}/`];
+  expect(mount !== undefined, `no auth mount at ${env.mounts.people}/`);
+  return mount.accessor as string;
 }
 
 /** A member's token: the JWT exchanged at the people login, or the token as given. */
@@ -151,30 +162,34 @@ export async function checkTeam(env: Environment, team: TeamUnderTest): Promise<
       `identity/group/name/${team.policy}`,
       env.adminToken,
     );
-    expect(group.status === 200, `identity/group/name/${team.policy} answered HTTP ${group.status}`);
+    expect(
+      group.status === 200,
+      `identity/group/name/${team.policy} answered HTTP ${group.status}`,
+    );
     const data = group.body.data;
-    expect(data.type === "external", `group ${team.policy} is ${data.type}, expected external`);
     expect(
       JSON.stringify(data.policies ?? []) === JSON.stringify([team.policy]),
       `group ${team.policy} holds policies ${JSON.stringify(data.policies)}, expected ["${team.policy}"]`,
     );
-    // An external group has one alias per mount in Vault's identity store: the aliases of the
-    // other IdP groups are found by name under the same canonical group.
-    const aliases = await Promise.all(
-      team.groups.map((idpGroup) =>
-        vaultRequest(env, "POST", "identity/lookup/group", env.adminToken, {
-          alias_name: idpGroup,
-          alias_mount_accessor: data.alias?.mount_accessor ?? undefined,
-        }).then((found) => ({ idpGroup, found })),
-      ),
-    );
-    for (const { idpGroup, found } of aliases) {
+    const accessor = await peopleMountAccessor(env);
+    const members: string[] = data.member_group_ids ?? [];
+    for (const idpGroup of team.groups) {
+      // Each IdP group is an external group with one alias on the people mount, a member of the
+      // team's group.
+      const found = await vaultRequest(env, "POST", "identity/lookup/group", env.adminToken, {
+        alias_name: idpGroup,
+        alias_mount_accessor: accessor,
+      });
       expect(
-        found.status === 200 && found.body?.data?.name === team.policy,
-        `IdP group "${idpGroup}" does not lead to group ${team.policy} (HTTP ${found.status})`,
+        found.status === 200 && members.includes(found.body?.data?.id),
+        `IdP group "${idpGroup}" does not lead to group ${team.policy} (lookup answered HTTP ${found.status})`,
       );
     }
-    return `external, policy ${team.policy}, IdP groups ${team.groups.join(", ")}`;
+    expect(
+      members.length === team.groups.length,
+      `group ${team.policy} has ${members.length} member groups, expected ${team.groups.length} (one per IdP group)`,
+    );
+    return `policy ${team.policy}, IdP groups ${team.groups.join(", ")}`;
   });
 
   const credential = env.memberCredentials?.[team.name];

@@ -48,37 +48,39 @@ const loginFields = {
 };
 
 export const peopleSchema = z.strictObject({
-  auth: z.discriminatedUnion(
-    "method",
-    [
-      z.strictObject({
-        method: z.literal("oidc"),
-        ...loginFields,
-        discoveryUrl: url,
-        clientId: z.string().min(1, { error: "expected the client ID registered at the IdP" }),
-        redirectUris: z
-          .array(url)
-          .min(1, { error: "expected at least one redirect URI registered at the IdP" }),
-        scopes: z.array(z.string().min(1)).optional(),
-      }),
-      z.strictObject({
-        method: z.literal("jwt"),
-        ...loginFields,
-        discoveryUrl: url.optional(),
-        jwksUrl: url.optional(),
-        validationPublicKeys: z
-          .array(
-            z.string().refine((pem) => pem.includes("-----BEGIN PUBLIC KEY-----"), {
-              error: "expected a PEM public key (-----BEGIN PUBLIC KEY-----)",
-            }),
-          )
-          .min(1, { error: "expected at least one key" })
-          .optional(),
-        boundIssuer: z.string().min(1, { error: "expected an issuer" }).optional(),
-      }),
-    ],
-    { error: 'expected method "oidc" or "jwt"' },
-  ),
+  auth: z
+    .discriminatedUnion(
+      "method",
+      [
+        z.strictObject({
+          method: z.literal("oidc"),
+          ...loginFields,
+          discoveryUrl: url,
+          clientId: z.string().min(1, { error: "expected the client ID registered at the IdP" }),
+          redirectUris: z
+            .array(url)
+            .min(1, { error: "expected at least one redirect URI registered at the IdP" }),
+          scopes: z.array(z.string().min(1)).optional(),
+        }),
+        z.strictObject({
+          method: z.literal("jwt"),
+          ...loginFields,
+          discoveryUrl: url.optional(),
+          jwksUrl: url.optional(),
+          validationPublicKeys: z
+            .array(
+              z.string().refine((pem) => pem.includes("-----BEGIN PUBLIC KEY-----"), {
+                error: "expected a PEM public key (-----BEGIN PUBLIC KEY-----)",
+              }),
+            )
+            .min(1, { error: "expected at least one key" })
+            .optional(),
+          boundIssuer: z.string().min(1, { error: "expected an issuer" }).optional(),
+        }),
+      ],
+      { error: 'expected method "oidc" or "jwt"' },
+    )
+    .optional(),
   admins: z
     .strictObject({
       groups,
@@ -191,7 +193,10 @@ export function resolvePeople(
   profile: ProfileName,
   problems: Problems,
 ): PeopleConfig | undefined {
-  if (raw === undefined) {
+  if (raw?.auth === undefined) {
+    if (raw?.admins !== undefined) {
+      problems.add("people", ["auth"], "people.admins needs a login for people", undefined);
+    }
     if (teams.length > 0) {
       problems.add(
         "people",
