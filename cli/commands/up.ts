@@ -6,7 +6,13 @@ export const UP: CommandSpec = {
   name: "npm run up --",
   summary:
     "Brings the stack's environment up, or up to date: recovers an interrupted run first, checks what the run needs, then runs the engine and prints the addresses.",
-  flags: { stack: STACK_FLAG },
+  flags: {
+    stack: STACK_FLAG,
+    refresh: {
+      type: "boolean",
+      description: "read every resource back first: what was changed by hand is put back",
+    },
+  },
   takesStack: true,
 };
 
@@ -14,7 +20,9 @@ if (require.main === module) {
   runMain(async () => {
     const flags = parseCommand(UP, process.argv.slice(2));
     if (flags) {
-      await upAndReport((flags.stack as string | undefined) ?? "dev");
+      await upAndReport((flags.stack as string | undefined) ?? "dev", {
+        refresh: flags.refresh === true,
+      });
     }
   });
 }

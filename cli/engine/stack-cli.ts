@@ -73,10 +73,18 @@ export function streamStackCli(
 export async function upStack(
   stack: Stack,
   onOutput: (text: string) => void,
+  options: { readonly refresh?: boolean } = {},
 ): Promise<Record<string, unknown>> {
   await streamStackCli(
     stack,
-    ["up", "--yes", "--skip-preview", "--exec-kind", "auto.local"],
+    [
+      "up",
+      "--yes",
+      "--skip-preview",
+      "--exec-kind",
+      "auto.local",
+      ...(options.refresh ? ["--refresh"] : []),
+    ],
     onOutput,
   );
   return JSON.parse((await stackCli(stack, "stack", "output", "--json")).stdout) as Record<

@@ -35,13 +35,17 @@ export async function previewStack(stackName: string): Promise<void> {
   console.log(JSON.stringify(result.changeSummary));
 }
 
-export async function upAndReport(stackName: string): Promise<void> {
+/** `refresh`: read every resource back from Vault, Docker and Postgres first (puts back changes made by hand). */
+export async function upAndReport(
+  stackName: string,
+  options: { readonly refresh?: boolean } = {},
+): Promise<void> {
   const { stack, backend, deployment } = await openAndRecover(stackName, "up");
   await repairLostState(stack, undefined, deployment);
   const outputs = await retryTransient("up", () =>
     retryLockCollision(
       "up",
-      () => upStack(stack, onOutput),
+      () => upStack(stack, onOutput, options),
       () => lockHeld(backend, "vault-platform", stackName),
     ),
   );

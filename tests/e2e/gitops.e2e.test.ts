@@ -109,7 +109,7 @@ describe("GitOps CLI", () => {
     const preview = npmEnv("preview", "--stack", stack);
     expect(preview.status).toBe(0);
     expect(preview.output).toMatch(new RegExp(`\\| ${stack} \\| 0 \\| 0 \\| 0 \\| 0 \\| \\d+ \\|`));
-    expect(preview.output).toContain("No app gains or loses access.");
+    expect(preview.output).toContain("No app or team gains or loses access.");
 
     const destroy = npmEnv("destroy", "--stack", stack);
     expect(destroy.status).toBe(0);

@@ -33,7 +33,7 @@ function parse(command: CommandSpec | string, argv: readonly string[]): string {
 }
 
 const COMMANDS: readonly [string, CommandSpec | string, string[]][] = [
-  ["up", UP, ["-s, --stack <name>"]],
+  ["up", UP, ["-s, --stack <name>", "--refresh"]],
   ["preview", PREVIEW, ["-s, --stack <name>"]],
   ["destroy", DESTROY, ["-s, --stack <name>", "--remove"]],
   ["recover", RECOVER, ["-s, --stack <name>", "--yes"]],
