@@ -16,9 +16,10 @@ export default tseslint.config(
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    // The program's entry point and what every process loads first are CommonJS, required
+    // The program's entry point, what every process loads first and the tier-2 sequencer jest
+    // loads are CommonJS, required
     // before any transpiler.
-    files: ["program.js", "cli/boot.js"],
+    files: ["program.js", "cli/boot.js", "tests/e2e/sequencer.js"],
     languageOptions: {
       sourceType: "commonjs",
       globals: { require: "readonly", module: "writable", __dirname: "readonly" },

@@ -6,4 +6,6 @@ module.exports = {
   testMatch: ["**/*.e2e.test.ts"],
   testTimeout: 1200000,
   maxWorkers: 1,
+  // Quick files first, so a broken change fails early (see the file).
+  testSequencer: "<rootDir>/tests/e2e/sequencer.js",
 };
