@@ -17,8 +17,7 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     // The program's entry point, what every process loads first and the tier-2 sequencer jest
-    // loads are CommonJS, required
-    // before any transpiler.
+    // loads are CommonJS, required before any transpiler.
     files: ["program.js", "cli/boot.js", "tests/e2e/sequencer.js"],
     languageOptions: {
       sourceType: "commonjs",
