@@ -121,17 +121,18 @@ async function policiesOf(env: Environment, token: string): Promise<Map<string, 
   return texts;
 }
 
-/** capabilities-self grants what the app declares and denies everything it must not reach. */
-export async function capabilitiesMatch(
+/**
+ * One `sys/capabilities-self` request for every path: each allowed path has at least its
+ * capabilities, each denied one exactly ["deny"]; the first that does not fails the check.
+ */
+export async function capabilitiesSelfAgree(
   env: Environment,
-  app: AppUnderTest,
   token: string,
-): Promise<string> {
-  const allowed = allowedPaths(env, app);
-  const policies = await policiesOf(env, token);
-  const denied = deniedPathsToAsk(env, app, [...policies.values()]);
+  allowed: Readonly<Record<string, readonly string[]>>,
+  denied: readonly string[],
+): Promise<void> {
   const response = await vaultRequest(env, "POST", "sys/capabilities-self", token, {
-    paths: [...Object.keys(allowed), ...denied.paths],
+    paths: [...Object.keys(allowed), ...denied],
   });
   expect(response.status === 200, `sys/capabilities-self answered HTTP ${response.status}`);
   for (const [path, capabilities] of Object.entries(allowed)) {
@@ -141,13 +142,25 @@ export async function capabilitiesMatch(
       `${path}: has ${JSON.stringify(actual)}, expected ${JSON.stringify(capabilities)}`,
     );
   }
-  for (const path of denied.paths) {
+  for (const path of denied) {
     const actual = response.body.data[path] as string[];
     expect(
       JSON.stringify(actual) === '["deny"]',
       `${path}: has ${JSON.stringify(actual)}, expected ["deny"]`,
     );
   }
+}
+
+/** capabilities-self grants what the app declares and denies everything it must not reach. */
+export async function capabilitiesMatch(
+  env: Environment,
+  app: AppUnderTest,
+  token: string,
+): Promise<string> {
+  const allowed = allowedPaths(env, app);
+  const policies = await policiesOf(env, token);
+  const denied = deniedPathsToAsk(env, app, [...policies.values()]);
+  await capabilitiesSelfAgree(env, token, allowed, denied.paths);
   return (
     `${Object.keys(allowed).length} allowed, ${denied.paths.length} denied as expected; ` +
     `${denied.unmatched} other apps' paths no rule of ${[...policies.keys()].join(", ")} can match`

@@ -22,6 +22,14 @@ function isHttpUrl(text: string): boolean {
     return false;
   }
 }
+/** PEM public keys a JWT login checks signatures with. */
+export const pemPublicKeys = z
+  .array(
+    z.string().refine((pem) => pem.includes("-----BEGIN PUBLIC KEY-----"), {
+      error: "expected a PEM public key (-----BEGIN PUBLIC KEY-----)",
+    }),
+  )
+  .min(1, { error: "expected at least one key" });
 export const url = z
   .string()
   .refine(isHttpUrl, { error: 'expected a URL like "https://host/path"' });
@@ -69,13 +77,6 @@ export const jwtMountSchema = z.strictObject({
   preset: z.enum(JWT_PRESETS).optional(),
   boundIssuer: z.string().min(1, { error: "expected an issuer" }).optional(),
   jwksUrl: url.optional(),
-  validationPublicKeys: z
-    .array(
-      z.string().refine((pem) => pem.includes("-----BEGIN PUBLIC KEY-----"), {
-        error: "expected a PEM public key (-----BEGIN PUBLIC KEY-----)",
-      }),
-    )
-    .min(1, { error: "expected at least one key" })
-    .optional(),
+  validationPublicKeys: pemPublicKeys.optional(),
   oidcDiscoveryUrl: url.optional(),
 });

@@ -7,7 +7,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { parseDuration } from "../../infra/duration";
 import type { ProfileName } from "../profiles";
-import { url } from "./login-schemas";
+import { pemPublicKeys, url } from "./login-schemas";
 import { authPath } from "./mount-path";
 import { positiveDuration } from "./schemas";
 import type { Problems } from "./problems";
@@ -67,14 +67,7 @@ export const peopleSchema = z.strictObject({
           ...loginFields,
           discoveryUrl: url.optional(),
           jwksUrl: url.optional(),
-          validationPublicKeys: z
-            .array(
-              z.string().refine((pem) => pem.includes("-----BEGIN PUBLIC KEY-----"), {
-                error: "expected a PEM public key (-----BEGIN PUBLIC KEY-----)",
-              }),
-            )
-            .min(1, { error: "expected at least one key" })
-            .optional(),
+          validationPublicKeys: pemPublicKeys.optional(),
           boundIssuer: z.string().min(1, { error: "expected an issuer" }).optional(),
         }),
       ],
