@@ -5,6 +5,7 @@ import { CONFIG_KEYS } from "../../stacks/config";
 
 interface Declaration {
   type?: string;
+  items?: { type?: string };
   description?: string;
   default?: unknown;
   secret?: boolean;
@@ -31,6 +32,10 @@ describe("Pulumi.yaml config schema", () => {
       // and refuses a plain default on a key declared secret.
       expect(declaration.default).toBeDefined();
       expect(declaration.secret).toBeUndefined();
+      // The Pulumi CLI refuses to load a project whose array key does not type its items.
+      if (declaration.type === "array") {
+        expect(["string", "boolean", "integer", "object"]).toContain(declaration.items?.type);
+      }
     },
   );
 });
