@@ -10,7 +10,8 @@ export const UP: CommandSpec = {
     stack: STACK_FLAG,
     refresh: {
       type: "boolean",
-      description: "read every resource back first: what was changed by hand is put back",
+      description:
+        "read what the stack wrote into Vault back first: changes made there by hand are put back",
     },
   },
   takesStack: true,

@@ -73,18 +73,10 @@ export function streamStackCli(
 export async function upStack(
   stack: Stack,
   onOutput: (text: string) => void,
-  options: { readonly refresh?: boolean } = {},
 ): Promise<Record<string, unknown>> {
   await streamStackCli(
     stack,
-    [
-      "up",
-      "--yes",
-      "--skip-preview",
-      "--exec-kind",
-      "auto.local",
-      ...(options.refresh ? ["--refresh"] : []),
-    ],
+    ["up", "--yes", "--skip-preview", "--exec-kind", "auto.local"],
     onOutput,
   );
   return JSON.parse((await stackCli(stack, "stack", "output", "--json")).stdout) as Record<
@@ -103,4 +95,30 @@ export async function removeStackAndBackups(stack: Stack): Promise<void> {
   await stackCli(stack, "stack", "rm", "--yes", "--remove-backups", "--preserve-config");
   const backend = (stack.workspace as LocalWorkspace).envVars.PULUMI_BACKEND_URL ?? "";
   removeCheckpointBackups(backend, "vault-platform", stack.name);
+}
+
+/**
+ * `pulumi refresh` of what the stack wrote into Vault (every `vault:` resource in its state), so
+ * the `up` after it puts back what was changed there by hand. Not a whole refresh: the Docker
+ * provider reads a container's capabilities back as Docker normalized them (CAP_IPC_LOCK for
+ * IPC_LOCK) and would replace the server container, and with it a dev server's data.
+ */
+export async function refreshVaultObjects(
+  stack: Stack,
+  onOutput: (text: string) => void,
+): Promise<number> {
+  const state = JSON.parse((await stackCli(stack, "stack", "export")).stdout) as {
+    deployment?: { resources?: { urn: string; type: string; custom?: boolean }[] };
+  };
+  const urns = (state.deployment?.resources ?? [])
+    .filter((resource) => resource.custom && resource.type.startsWith("vault:"))
+    .map((resource) => resource.urn);
+  if (urns.length > 0) {
+    await streamStackCli(
+      stack,
+      ["refresh", "--yes", "--skip-preview", ...urns.flatMap((urn) => ["--target", urn])],
+      onOutput,
+    );
+  }
+  return urns.length;
 }

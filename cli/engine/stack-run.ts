@@ -11,7 +11,7 @@ import { retryTransient } from "../recovery/transient";
 import { prepareRun } from "./preflight";
 import { stackConfigSource } from "./program-login";
 import { PROJECT_ROOT } from "./project-root";
-import { upStack } from "./stack-cli";
+import { refreshVaultObjects, upStack } from "./stack-cli";
 import { openStack, pulumiEnv } from "./workspace";
 
 const onOutput = (text: string) => process.stdout.write(text);
@@ -35,17 +35,21 @@ export async function previewStack(stackName: string): Promise<void> {
   console.log(JSON.stringify(result.changeSummary));
 }
 
-/** `refresh`: read every resource back from Vault, Docker and Postgres first (puts back changes made by hand). */
+/** `refresh`: read what the stack wrote into Vault back first, so the up puts back hand-made changes. */
 export async function upAndReport(
   stackName: string,
   options: { readonly refresh?: boolean } = {},
 ): Promise<void> {
   const { stack, backend, deployment } = await openAndRecover(stackName, "up");
   await repairLostState(stack, undefined, deployment);
+  if (options.refresh) {
+    const read = await refreshVaultObjects(stack, onOutput);
+    console.log(`read ${read} Vault objects back from the server`);
+  }
   const outputs = await retryTransient("up", () =>
     retryLockCollision(
       "up",
-      () => upStack(stack, onOutput, options),
+      () => upStack(stack, onOutput),
       () => lockHeld(backend, "vault-platform", stackName),
     ),
   );
