@@ -2,7 +2,12 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { StackCliError, streamStackCli, upStack } from "../../cli/engine/stack-cli";
+import {
+  refreshVaultObjects,
+  StackCliError,
+  streamStackCli,
+  upStack,
+} from "../../cli/engine/stack-cli";
 import { isTransient } from "../../cli/recovery/transient";
 
 // A stand-in for the Pulumi CLI: logs its arguments and environment, answers as the real one.
@@ -18,7 +23,13 @@ case "$1" in
     echo "Updating (s):"
     echo "Resources: 3 unchanged"
     ;;
-  stack) echo '{"vaultAddress":"http://127.0.0.1:8200","rootToken":"[secret]"}' ;;
+  stack)
+    if [ "$2" = export ]; then
+      echo '{"deployment":{"resources":[{"urn":"u:stack","type":"pulumi:pulumi:Stack"},{"urn":"u:container","type":"docker:index/container:Container","custom":true},{"urn":"u:policy","type":"vault:index/policy:Policy","custom":true},{"urn":"u:provider","type":"pulumi:providers:vault","custom":true},{"urn":"u:group","type":"vault:identity/group:Group","custom":true}]}}'
+    else
+      echo '{"vaultAddress":"http://127.0.0.1:8200","rootToken":"[secret]"}'
+    fi ;;
+  refresh) echo "Refreshing (s):" ;;
 esac
 `;
 
@@ -75,6 +86,14 @@ describe("the CLI run on a stack (cli/engine/stack-cli.ts)", () => {
     expect(calls()).toEqual([
       "up --yes --skip-preview --exec-kind auto.local --non-interactive --stack pr-5|true|ok",
       "stack output --json --stack pr-5||ok",
+    ]);
+  });
+
+  it("refreshes exactly the stack's Vault objects: not its containers, not the providers", async () => {
+    expect(await refreshVaultObjects(fakeStack("ok"), () => undefined)).toBe(2);
+    expect(calls()).toEqual([
+      "stack export --stack pr-5||ok",
+      "refresh --yes --skip-preview --target u:policy --target u:group --non-interactive --stack pr-5|true|ok",
     ]);
   });
 });
