@@ -29,6 +29,13 @@ delete env.PGHOST;
 const outputs: string[] = [];
 let stack: Stack;
 let removed = false;
+/** The checkout as the test found it: it must leave it so (tracked stack files kept). */
+const gitStatus = () =>
+  execFileSync("git", ["status", "--porcelain", "--untracked-files=all"], {
+    cwd: PROJECT_ROOT,
+    encoding: "utf8",
+  });
+const statusBefore = gitStatus();
 
 function run(args: string[]): Promise<Run> {
   return npmRun({ stack: STACK, env, outputs }, args);
@@ -91,5 +98,7 @@ describe(`first run: no Postgres named, no PGPASSWORD (${E2E_FLAVOR})`, () => {
       encoding: "utf8",
     });
     expect((JSON.parse(listed) as { name: string }[]).map((entry) => entry.name)).toEqual([]);
+    // git status as before the run: the generated stack file gone, every tracked one kept.
+    expect(gitStatus()).toBe(statusBefore);
   }, 600_000);
 });
