@@ -34,8 +34,9 @@ export interface PostgresInputs {
   readonly defaults: ProfileDefaults;
   readonly profile: ProfileName;
   readonly stack: string;
+  /** The network of the server's containers; meaningless where the program runs none. */
   readonly network: "host" | "bridge";
-  /** server.mode "external": the cluster is not on this host and cannot reach its loopback. */
+  /** server.mode "external": the program runs no container, neither the server nor Postgres. */
   readonly external: boolean;
 }
 
@@ -94,7 +95,9 @@ export function resolvePostgres(inputs: PostgresInputs, problems: Problems): Pos
     );
   } else if (!isHostName(host)) {
     checkPostgresHost(host, problems);
-  } else if (network === "bridge" && LOOPBACK.includes(host)) {
+  } else if (!inputs.external && network === "bridge" && LOOPBACK.includes(host)) {
+    // A rule about the program's own containers: an external cluster is none of them (and
+    // external mode refuses server.network, the key the message points to).
     problems.add(
       "postgres",
       ["host"],

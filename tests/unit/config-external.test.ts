@@ -346,6 +346,18 @@ describe("external mode: resolution", () => {
     expect(config.external).toBeUndefined();
   });
 
+  it("staging on a cluster it does not run keeps a loopback Postgres: no container rule applies", () => {
+    // Staging's containers default to a bridge network, whose rule about the host's loopback
+    // would point to server.network, a key external mode refuses.
+    const overrides = {
+      ...external({ auth: APPROLE, tls: { caCertificate: CA } }),
+      postgres: { host: "127.0.0.1" },
+    };
+    const secrets = { vaultSecretId: "s", postgresAdminPassword: "p" };
+    expect(problemsOf("staging", overrides, secrets)).toEqual([]);
+    expect(load("staging", overrides, secrets).postgres.host).toBe("127.0.0.1");
+  });
+
   it("a named namespace is not created unless asked", () => {
     const config = load(
       "dev",
