@@ -19,6 +19,8 @@ const outputs = {
   vaultAddresses: config.external?.addresses,
   /** External cluster: the namespace the environment lives in (none: the root). */
   namespace: platform.namespace,
+  /** External cluster, tenancy "prefix": what the stack's mounts, auth paths and policies start with. */
+  pathPrefix: config.pathPrefix,
   /** With TLS: the CA certificate clients trust (not a secret). */
   vaultCaCertificate: platform.caCert,
   container: platform.server?.container.name,

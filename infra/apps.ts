@@ -5,6 +5,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { AppConfig, PlatformConfig } from "../stacks/config";
+import { prefixedName } from "../stacks/config/tenancy";
 import { AppAccess, PolicyRule, appPolicyRules, renderAppPolicy } from "./acl-policy";
 
 /** Every app's ACL policy is named with this prefix and the app's name. */
@@ -100,7 +101,7 @@ export function planApp(config: PlatformConfig, app: AppConfig): AppPlan {
   const rules = appPolicyRules(access);
   return {
     app,
-    policyName: appPolicyName(app.name),
+    policyName: prefixedName(config.pathPrefix, appPolicyName(app.name)),
     access,
     rules,
     policyDocument: renderAppPolicy(access),

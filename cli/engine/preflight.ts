@@ -7,27 +7,44 @@ import { promisify } from "util";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { Client } from "pg";
 import { VaultHttpResponse, vaultHttp } from "../../infra/vault-http";
-import type { ConfigSource, PlatformConfig } from "../../stacks/config";
+import type { ConfigSource, NamespaceConfig, PlatformConfig } from "../../stacks/config";
 import type { Flavor } from "../../stacks/profiles";
 import { prepareProgramLogin, stackConfigSource } from "./program-login";
 
-/** OpenBao has namespaces from 2.3; HashiCorp Vault only in its Enterprise and HCP editions. */
+/**
+ * OpenBao has namespaces from 2.3; HashiCorp Vault only in its Enterprise and HCP editions. A
+ * configured namespace can be left out; a pr-<n> stack's default one gives way to tenancy
+ * "prefix", which the message names instead.
+ */
 export function namespaceSupportProblem(
   flavor: Flavor,
   health: { readonly version?: string; readonly enterprise?: boolean },
+  namespace?: NamespaceConfig,
 ): string | undefined {
   const version = health.version ?? "unknown";
+  let lacking: string;
+  let elsewhere: string;
   if (flavor === "openbao") {
     const [major, minor] = version.split(".").map(Number);
     if (major > 2 || (major === 2 && minor >= 3)) {
       return undefined;
     }
-    return `vault-platform:namespace: OpenBao ${version} has no namespaces (they came with 2.3); upgrade the cluster or configure the stack without a namespace`;
+    lacking = `OpenBao ${version} has no namespaces (they came with 2.3)`;
+    elsewhere = "upgrade the cluster";
+  } else {
+    if (health.enterprise === true) {
+      return undefined;
+    }
+    lacking = `this Vault (${version}) is not Vault Enterprise or HCP Vault and has no namespaces`;
+    elsewhere = "point it at an Enterprise cluster";
   }
-  if (health.enterprise === true) {
-    return undefined;
+  if (namespace?.tenancyKey !== undefined) {
+    const { tenancyKey: key, path } = namespace;
+    return `vault-platform:${key}.tenancy: ${lacking}, and a pr-<n> stack lives in a namespace of its own (${path}) unless it shares the cluster by path prefix; set ${key}.tenancy to "prefix" (mounts and auth paths under ${path}/, policies named ${path}-...), or ${elsewhere}`;
   }
-  return `vault-platform:namespace: this Vault (${version}) is not Vault Enterprise or HCP Vault and has no namespaces; configure the stack without a namespace, or point it at an Enterprise cluster`;
+  return flavor === "openbao"
+    ? `vault-platform:namespace: ${lacking}; ${elsewhere} or configure the stack without a namespace`
+    : `vault-platform:namespace: ${lacking}; configure the stack without a namespace, or ${elsewhere}`;
 }
 
 type Health = (address: string, caCert?: string) => Promise<VaultHttpResponse>;
@@ -66,7 +83,7 @@ export async function preflightExternal(
       continue;
     }
     const unsupported = config.namespace
-      ? namespaceSupportProblem(config.server.flavor, answer.body ?? {})
+      ? namespaceSupportProblem(config.server.flavor, answer.body ?? {}, config.namespace)
       : undefined;
     return unsupported ? [unsupported] : [];
   }

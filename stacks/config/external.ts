@@ -1,14 +1,17 @@
 /**
  * server.mode "external": a cluster the program does not run. Which fields apply, where the
- * cluster is, how the program logs in, and the namespace the stack lives in. Each rule is a small
- * function that adds its problems; resolveExternal composes them.
+ * cluster is, how the program logs in, and how the stack shares the cluster (its namespace, or the
+ * prefix of its paths). Each rule is a small function that adds its problems; resolveExternal
+ * composes them.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import type { ProfileName, ProfileRules, ServerMode } from "../profiles";
 import { parseCertificates } from "../tls-config";
+import { isFreeMountSegment } from "./mount-path";
 import { Problems } from "./problems";
 import { namespaceSchema, serverSchema, sharedClusterSchema } from "./schemas";
+import type { Tenancy } from "./tenancy";
 import type { ExternalClusterConfig, NamespaceConfig, ProgramAuth } from "./types";
 
 type ServerInput = z.infer<typeof serverSchema>;
@@ -40,7 +43,7 @@ const CONTAINER_FIELDS = [
 ] as const;
 const CONTAINER_TLS_FIELDS = ["mode", "certificate", "dnsNames", "validity"] as const;
 /** Fields that describe a cluster the program does not run. */
-const EXTERNAL_FIELDS = ["address", "allowInsecure", "auth"] as const;
+const EXTERNAL_FIELDS = ["address", "allowInsecure", "auth", "tenancy"] as const;
 
 /** Names Vault and OpenBao reserve at the top of a namespace. */
 const RESERVED_NAMESPACES = new Set(["root", "sys", "audit", "auth", "cubbyhole", "identity"]);
@@ -110,11 +113,13 @@ export function checkFieldsApply(
   }
 }
 
+type ClusterKey = "server" | "sharedCluster";
+
 /** A value from server, else from sharedCluster, with the key it came from. */
 function pick<K extends keyof SharedClusterInput>(
   inputs: ExternalInputs,
   field: K,
-): { readonly value: SharedClusterInput[K] | undefined; readonly key: string } {
+): { readonly value: SharedClusterInput[K] | undefined; readonly key: ClusterKey } {
   if (inputs.server?.[field] !== undefined) {
     return { value: inputs.server[field] as SharedClusterInput[K], key: "server" };
   }
@@ -244,16 +249,43 @@ export function resolveAuth(inputs: ExternalInputs, problems: Problems): Program
 }
 
 /**
+ * How the stack shares the cluster: tenancy "prefix" puts its paths and policy names under its
+ * name, which must then be one free path segment; "namespace" (the default) adds no prefix.
+ */
+export function resolveTenancy(
+  inputs: ExternalInputs,
+  problems: Problems,
+): { readonly tenancy: Tenancy; readonly key: string; readonly prefix?: string } {
+  const { value, key } = pick(inputs, "tenancy");
+  const tenancy = value ?? "namespace";
+  if (tenancy === "namespace") {
+    return { tenancy, key };
+  }
+  if (!isFreeMountSegment(inputs.stack)) {
+    problems.add(
+      key,
+      ["tenancy"],
+      `"prefix" puts the stack's mounts, auth paths and policies under its name, and "${inputs.stack}" is not one path segment of lower case letters, digits, "_" and "-" that Vault leaves free; expected "namespace" for this stack`,
+      tenancy,
+    );
+    return { tenancy, key };
+  }
+  return { tenancy, key, prefix: inputs.stack };
+}
+
+/**
  * The namespace: pr-<n> stacks on an external cluster default to their own, created with the
- * stack and deleted with it; elsewhere none (the root) unless configured.
+ * stack and deleted with it, unless they share it by path prefix; elsewhere none (the root)
+ * unless configured.
  */
 export function resolveNamespace(
   inputs: ExternalInputs,
+  tenancy: Tenancy,
   problems: Problems,
 ): NamespaceConfig | undefined {
-  const ephemeral = inputs.profile === "ephemeral";
-  const path = inputs.namespace?.path ?? (ephemeral ? inputs.stack : undefined);
-  const create = inputs.namespace?.create ?? ephemeral;
+  const ownByDefault = inputs.profile === "ephemeral" && tenancy === "namespace";
+  const path = inputs.namespace?.path ?? (ownByDefault ? inputs.stack : undefined);
+  const create = inputs.namespace?.create ?? ownByDefault;
   if (path === undefined) {
     if (inputs.namespace !== undefined) {
       problems.add("namespace", ["path"], 'expected a namespace path like "team-a"', undefined);
@@ -269,6 +301,10 @@ export function resolveNamespace(
       path,
     );
   }
+  if (inputs.namespace?.path === undefined) {
+    // The pr-<n> default: a cluster without namespaces needs tenancy "prefix" beside its address.
+    return { path, create, tenancyKey: pick(inputs, "address").key };
+  }
   return { path, create };
 }
 
@@ -276,15 +312,23 @@ export function resolveNamespace(
 export function resolveExternal(
   inputs: ExternalInputs,
   problems: Problems,
-): { external?: ExternalClusterConfig; namespace?: NamespaceConfig } {
+): {
+  external?: ExternalClusterConfig;
+  namespace?: NamespaceConfig;
+  /** Tenancy "prefix": the prefix, and the key that chose it. */
+  prefix?: { readonly path: string; readonly key: string };
+} {
   const addresses = resolveAddresses(inputs, problems);
   const caCertificate = resolveCaCertificate(inputs, problems);
   const auth = resolveAuth(inputs, problems);
-  const namespace = resolveNamespace(inputs, problems);
+  const tenancy = resolveTenancy(inputs, problems);
+  const namespace = resolveNamespace(inputs, tenancy.tenancy, problems);
+  const prefix =
+    tenancy.prefix === undefined ? undefined : { path: tenancy.prefix, key: tenancy.key };
   if (addresses.length === 0 || auth === undefined) {
-    return { namespace };
+    return { namespace, prefix };
   }
-  return { external: { addresses, caCertificate, auth }, namespace };
+  return { external: { addresses, caCertificate, auth }, namespace, prefix };
 }
 
 /**

@@ -44,6 +44,7 @@ import {
   checkUnknownKeys,
 } from "./rules";
 import { ConfigSource, NAMESPACE } from "./source";
+import { checkNoPeopleUnderPrefix, prefixedPath } from "./tenancy";
 import { checkNoPrivateKey, resolveTls } from "./tls";
 import type { PlatformConfig } from "./types";
 
@@ -288,8 +289,14 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
   checkAutoRotatePeriod(resolvedTransit.autoRotatePeriod, problems);
   checkApps(resolvedApps, apps, profile, rules, problems);
   const appNames = resolvedApps.map((app) => app.name);
-  const teams = resolveTeams(teamsInput ?? [], appNames, problems);
-  const people = resolvePeople(peopleInput, peopleClientSecret, teams, profile, problems);
+  const prefix = cluster.prefix;
+  if (prefix !== undefined) {
+    checkNoPeopleUnderPrefix(prefix.key, teamsInput, peopleInput, problems);
+  }
+  const teams = prefix ? [] : resolveTeams(teamsInput ?? [], appNames, problems);
+  const people = prefix
+    ? undefined
+    : resolvePeople(peopleInput, peopleClientSecret, teams, profile, problems);
   checkAuthPaths(
     [
       ["approle", resolvedApprole.path],
@@ -305,6 +312,8 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
     throw new ConfigError(problems.list);
   }
 
+  // Tenancy "prefix": every mount and auth path of the stack under its prefix, from here on.
+  const under = (path: string) => prefixedPath(prefix?.path, path);
   return deepFreeze({
     project,
     stack,
@@ -315,24 +324,25 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
     vaultToken: external ? undefined : vaultToken,
     external: cluster.external,
     namespace: cluster.namespace,
+    ...(prefix ? { pathPrefix: prefix.path } : {}),
     postgres: resolvedPostgres,
     kv: {
-      path: resolvedKv.path,
+      path: under(resolvedKv.path),
       maxVersions: resolvedKv.maxVersions,
       casRequired: resolvedKv.casRequired,
       deleteVersionAfterSeconds: parseDuration(resolvedKv.deleteVersionAfter),
     },
     database: {
-      path: resolvedDatabase.path,
+      path: under(resolvedDatabase.path),
       defaultTtlSeconds: parseDuration(resolvedDatabase.defaultTtl),
       maxTtlSeconds: parseDuration(resolvedDatabase.maxTtl),
     },
     transit: {
-      path: resolvedTransit.path,
+      path: under(resolvedTransit.path),
       autoRotatePeriodSeconds: parseDuration(resolvedTransit.autoRotatePeriod),
     },
     approle: {
-      path: resolvedApprole.path,
+      path: under(resolvedApprole.path),
       tokenTtlSeconds: parseDuration(resolvedApprole.tokenTtl),
       tokenMaxTtlSeconds: parseDuration(resolvedApprole.tokenMaxTtl),
       secretIdTtlSeconds: parseDuration(resolvedApprole.secretIdTtl),
@@ -341,8 +351,8 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
     },
     audit: resolvedAudit,
     apps: resolvedApps,
-    kubernetes: kubernetesMount,
-    jwt: jwtMount,
+    kubernetes: kubernetesMount && { ...kubernetesMount, path: under(kubernetesMount.path) },
+    jwt: jwtMount && { ...jwtMount, path: under(jwtMount.path) },
     seeds: resolvedSeeds,
     teams,
     ...(people ? { people } : {}),

@@ -7,6 +7,21 @@ export const mountPath = z.string().regex(MOUNT_PATH, {
     'expected a mount path like "secret" or "team/kv" (lower case, no leading or trailing "/")',
 });
 
+/** Tops of a path that Vault keeps for itself: no mount may start with one. */
+export const RESERVED_MOUNTS: ReadonlySet<string> = new Set([
+  "sys",
+  "auth",
+  "cubbyhole",
+  "identity",
+  "token",
+  "audit",
+]);
+
+/** One segment of a mount path, free for a mount to start with. */
+export function isFreeMountSegment(text: string): boolean {
+  return MOUNT_PATH.test(text) && !text.includes("/") && !RESERVED_MOUNTS.has(text);
+}
+
 /** Vault's built-in token backend lives at auth/token and cannot be mounted over. */
 export const BUILTIN_AUTH_PATH = "token";
 

@@ -12,6 +12,7 @@ import {
   type ServerMode,
   inferProfile,
 } from "../profiles";
+import { RESERVED_MOUNTS } from "./mount-path";
 import { Problems } from "./problems";
 import { CONFIG_KEYS, ConfigSource, NAMESPACE } from "./source";
 
@@ -157,7 +158,6 @@ export function checkSeedCollisions(paths: readonly string[], problems: Problems
 }
 
 /** Mount paths Vault reserves (or routes elsewhere) at the top. */
-const RESERVED_MOUNTS = new Set(["sys", "auth", "cubbyhole", "identity", "token", "audit"]);
 
 /** Engine mounts: not reserved, and none equal to or nested in another. */
 export function checkMounts(mounts: readonly [string, string][], problems: Problems): void {

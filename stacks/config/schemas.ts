@@ -6,6 +6,7 @@ import { isDuration, parseDuration } from "../../infra/duration";
 import { FLAVORS, SERVER_MODES, TLS_MODES } from "../profiles";
 import { appLoginFields } from "./login-schemas";
 import { authPath, mountPath } from "./mount-path";
+import { TENANCIES } from "./tenancy";
 
 const DURATION_EXPECTED = 'a duration like "30s", "15m", "1h30m" or "7d"';
 const duration = z
@@ -157,6 +158,8 @@ const clusterFields = {
     .optional(),
   allowInsecure: z.boolean({ error: "expected true or false" }).optional(),
   auth: authSchema.optional(),
+  /** How pr-<n> stacks share the cluster: a namespace each, or a path prefix each. */
+  tenancy: z.enum(TENANCIES).optional(),
 };
 
 export const sharedClusterSchema = z.strictObject({

@@ -95,6 +95,11 @@ export interface PlatformConfig {
   readonly external?: ExternalClusterConfig;
   /** server.mode "external": the namespace everything is configured in (none: the root). */
   readonly namespace?: NamespaceConfig;
+  /**
+   * server.mode "external" with tenancy "prefix": what every mount path, auth path and policy
+   * name of the stack starts with (its name, e.g. "pr-7"); already part of the paths below.
+   */
+  readonly pathPrefix?: string;
   /** Server mode: the token of an already initialized server (else the program initializes it). */
   readonly vaultToken?: pulumi.Output<string>;
   readonly postgres: PostgresConfig;
@@ -182,4 +187,9 @@ export interface NamespaceConfig {
   readonly path: string;
   /** Create it (and delete it at destroy, with every lease and token issued in it). */
   readonly create: boolean;
+  /**
+   * Set where the namespace is a pr-<n> stack's default rather than configured: the key of the
+   * cluster's settings ("server" or "sharedCluster") whose tenancy "prefix" does without one.
+   */
+  readonly tenancyKey?: "server" | "sharedCluster";
 }

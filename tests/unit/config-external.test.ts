@@ -21,6 +21,16 @@ const external = (server: Record<string, unknown>) => ({
   server: { mode: "external", address: "https://vault.example.internal:8200", ...server },
   ...PG,
 });
+/** A pull-request environment on a shared cluster, sharing it by path prefix. */
+const sharedByPrefix = (extra: Record<string, unknown> = {}) => ({
+  ...PG,
+  sharedCluster: {
+    address: "https://vault.example.internal:8200",
+    auth: { method: "jwt", role: "pr", jwtEnv: "CI_JWT" },
+    tenancy: "prefix",
+  },
+  ...extra,
+});
 
 // [case, stack, config overrides, secret config, exact messages]
 const BAD_INPUTS: [string, string, Record<string, unknown>, Record<string, unknown>, string[]][] = [
@@ -268,6 +278,57 @@ const BAD_INPUTS: [string, string, Record<string, unknown>, Record<string, unkno
     ],
   ],
   [
+    "tenancy on a server the program runs",
+    "dev",
+    { server: { tenancy: "prefix" } },
+    {},
+    ['vault-platform:server.tenancy: applies to server.mode "external" only; got "prefix"'],
+  ],
+  [
+    "an unknown tenancy",
+    "pr-7",
+    sharedByPrefix({
+      sharedCluster: {
+        address: "https://vault.example.internal:8200",
+        auth: { method: "jwt", role: "pr", jwtEnv: "CI_JWT" },
+        tenancy: "paths",
+      },
+    }),
+    {},
+    ['vault-platform:sharedCluster.tenancy: expected one of "namespace", "prefix"; got "paths"'],
+  ],
+  [
+    "tenancy prefix on a stack whose name is no path segment",
+    "Team.A",
+    { ...external({ auth: { method: "token" }, tenancy: "prefix" }), profile: "dev" },
+    { vaultToken: "t" },
+    [
+      'vault-platform:server.tenancy: "prefix" puts the stack\'s mounts, auth paths and policies under its name, and "Team.A" is not one path segment of lower case letters, digits, "_" and "-" that Vault leaves free; expected "namespace" for this stack; got "prefix"',
+    ],
+  ],
+  [
+    "tenancy prefix on a stack named like a path Vault keeps",
+    "identity",
+    { ...external({ auth: { method: "token" }, tenancy: "prefix" }), profile: "dev" },
+    { vaultToken: "t" },
+    [
+      'vault-platform:server.tenancy: "prefix" puts the stack\'s mounts, auth paths and policies under its name, and "identity" is not one path segment of lower case letters, digits, "_" and "-" that Vault leaves free; expected "namespace" for this stack; got "prefix"',
+    ],
+  ],
+  [
+    "teams and people under tenancy prefix",
+    "pr-7",
+    sharedByPrefix({
+      teams: [{ name: "payments", groups: ["eng-payments"], apps: ["orders"] }],
+      people: { auth: { method: "jwt", jwksUrl: "https://idp.example.internal/keys" } },
+    }),
+    {},
+    [
+      'vault-platform:teams: identity groups are shared by every stack of the namespace, and sharedCluster.tenancy "prefix" fences off paths and policy names only; expected no teams under it; got ["payments"]',
+      'vault-platform:people: identity groups are shared by every stack of the namespace, and sharedCluster.tenancy "prefix" fences off paths and policy names only; expected no people login under it; got {"auth":{"method":"jwt","jwksUrl":"https://idp.example.internal/keys"}}',
+    ],
+  ],
+  [
     "unknown key in a shared cluster",
     "pr-7",
     { sharedCluster: { address: "https://v.internal", adress: "x" } },
@@ -329,7 +390,9 @@ describe("external mode: resolution", () => {
     });
     expect(config.server.mode).toBe("external");
     expect(config.server.flavor).toBe("openbao");
-    expect(config.namespace).toEqual({ path: "pr-7", create: true });
+    expect(config.namespace).toEqual({ path: "pr-7", create: true, tenancyKey: "sharedCluster" });
+    expect(config.pathPrefix).toBeUndefined();
+    expect(config.kv.path).toBe("secret");
     expect(config.external?.auth).toEqual({
       method: "jwt",
       path: "ci",
@@ -338,6 +401,69 @@ describe("external mode: resolution", () => {
       jwtFile: undefined,
       namespace: undefined,
     });
+  });
+
+  it("a pr-<n> stack sharing the cluster by prefix: no namespace, every path and policy under pr-7", () => {
+    const config = load(
+      "pr-7",
+      sharedByPrefix({
+        apps: [
+          {
+            name: "orders",
+            kv: { read: ["orders/*"] },
+            database: "readwrite",
+            auth: ["approle", "jwt", "kubernetes"],
+            jwt: { boundAudiences: ["orders"], boundClaims: { repository: "example/orders" } },
+            kubernetes: { serviceAccounts: ["orders"], namespaces: ["shop"] },
+          },
+        ],
+        jwt: { jwksUrl: "https://ci.example.internal/keys", boundIssuer: "https://ci" },
+        kubernetes: { host: "https://k8s.example.internal", useClientJwt: true },
+      }),
+    );
+    expect(config.server.mode).toBe("external");
+    expect(config.namespace).toBeUndefined();
+    expect(config.pathPrefix).toBe("pr-7");
+    expect({
+      kv: config.kv.path,
+      database: config.database.path,
+      transit: config.transit.path,
+      approle: config.approle.path,
+      jwt: config.jwt?.path,
+      kubernetes: config.kubernetes?.path,
+    }).toEqual({
+      kv: "pr-7/secret",
+      database: "pr-7/database",
+      transit: "pr-7/transit",
+      approle: "pr-7/approle",
+      jwt: "pr-7/jwt",
+      kubernetes: "pr-7/kubernetes",
+    });
+    // The program's own login is the cluster admin's: never under the stack's prefix.
+    expect(config.external?.auth).toMatchObject({ method: "jwt", path: "jwt" });
+  });
+
+  it("configured paths go under the prefix too, and a shared namespace is not created", () => {
+    const config = load(
+      "pr-7",
+      sharedByPrefix({ kv: { path: "kv/apps" }, namespace: { path: "ci" } }),
+    );
+    expect(config.kv.path).toBe("pr-7/kv/apps");
+    expect(config.namespace).toEqual({ path: "ci", create: false });
+  });
+
+  it("a named stack on server settings takes its own name as the prefix", () => {
+    const config = load(
+      "staging",
+      {
+        ...external({ auth: APPROLE, tenancy: "prefix" }),
+        postgres: { host: "pg.internal" },
+      },
+      { vaultSecretId: "s", postgresAdminPassword: "p" },
+    );
+    expect(config.pathPrefix).toBe("staging");
+    expect(config.approle.path).toBe("staging/approle");
+    expect(config.namespace).toBeUndefined();
   });
 
   it("a pr-<n> stack without a shared cluster still runs its own dev container", () => {

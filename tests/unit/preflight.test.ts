@@ -29,6 +29,24 @@ describe("namespaceSupportProblem", () => {
   ] as const)("%s %j", (flavor, health, expected) => {
     expect(namespaceSupportProblem(flavor, health)).toBe(expected);
   });
+
+  // A pr-<n> stack's default namespace: the way out is tenancy "prefix", not leaving it out.
+  const prDefault = { path: "pr-7", create: true, tenancyKey: "sharedCluster" } as const;
+  it.each([
+    [
+      "openbao",
+      { version: "2.2.1" },
+      'vault-platform:sharedCluster.tenancy: OpenBao 2.2.1 has no namespaces (they came with 2.3), and a pr-<n> stack lives in a namespace of its own (pr-7) unless it shares the cluster by path prefix; set sharedCluster.tenancy to "prefix" (mounts and auth paths under pr-7/, policies named pr-7-...), or upgrade the cluster',
+    ],
+    [
+      "vault",
+      { version: "1.20.4", enterprise: false },
+      'vault-platform:sharedCluster.tenancy: this Vault (1.20.4) is not Vault Enterprise or HCP Vault and has no namespaces, and a pr-<n> stack lives in a namespace of its own (pr-7) unless it shares the cluster by path prefix; set sharedCluster.tenancy to "prefix" (mounts and auth paths under pr-7/, policies named pr-7-...), or point it at an Enterprise cluster',
+    ],
+    ["vault", { version: "1.20.4+ent", enterprise: true }, undefined],
+  ] as const)("a pr-<n> stack's default namespace on %s %j", (flavor, health, expected) => {
+    expect(namespaceSupportProblem(flavor, health, prDefault)).toBe(expected);
+  });
 });
 
 describe("preflightExternal", () => {
@@ -69,6 +87,33 @@ describe("preflightExternal", () => {
     expect(problems).toEqual([
       "vault-platform:namespace: this Vault (1.20.4) is not Vault Enterprise or HCP Vault and has no namespaces; configure the stack without a namespace, or point it at an Enterprise cluster",
     ]);
+  });
+
+  const pullRequest = (tenancy?: string, key: "server" | "sharedCluster" = "sharedCluster") =>
+    loadConfig(
+      stackConfigSource("pr-7", {
+        [key]: {
+          ...(key === "server" ? { mode: "external" } : {}),
+          flavor: "vault",
+          address: "https://a.internal:8200",
+          auth: { method: "jwt", role: "pr", jwtEnv: "CI_JWT" },
+          ...(tenancy ? { tenancy } : {}),
+        },
+        postgres: { host: "pg.internal" },
+      }),
+      "vault-platform",
+      "pr-7",
+    );
+
+  it("stops a pr-<n> stack's own namespace on Vault Community, naming the tenancy key", async () => {
+    const ask = async () => ({ status: 200, body: healthy });
+    expect(await preflightExternal(pullRequest(), ask)).toEqual([
+      'vault-platform:sharedCluster.tenancy: this Vault (1.20.4) is not Vault Enterprise or HCP Vault and has no namespaces, and a pr-<n> stack lives in a namespace of its own (pr-7) unless it shares the cluster by path prefix; set sharedCluster.tenancy to "prefix" (mounts and auth paths under pr-7/, policies named pr-7-...), or point it at an Enterprise cluster',
+    ]);
+    expect(await preflightExternal(pullRequest(undefined, "server"), ask)).toEqual([
+      'vault-platform:server.tenancy: this Vault (1.20.4) is not Vault Enterprise or HCP Vault and has no namespaces, and a pr-<n> stack lives in a namespace of its own (pr-7) unless it shares the cluster by path prefix; set server.tenancy to "prefix" (mounts and auth paths under pr-7/, policies named pr-7-...), or point it at an Enterprise cluster',
+    ]);
+    expect(await preflightExternal(pullRequest("prefix"), ask)).toEqual([]);
   });
 
   it("passes without a namespace on the same server", async () => {
