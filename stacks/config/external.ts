@@ -45,6 +45,8 @@ const CONTAINER_TLS_FIELDS = ["mode", "certificate", "dnsNames", "validity"] as 
 /** Fields that describe a cluster the program does not run. */
 const EXTERNAL_FIELDS = ["address", "allowInsecure", "auth", "tenancy"] as const;
 
+type ClusterKey = "server" | "sharedCluster";
+
 /** Names Vault and OpenBao reserve at the top of a namespace. */
 const RESERVED_NAMESPACES = new Set(["root", "sys", "audit", "auth", "cubbyhole", "identity"]);
 
@@ -112,8 +114,6 @@ export function checkFieldsApply(
     problems.add("vaultSecretId", [], 'applies to server.auth.method "approle" only', "set");
   }
 }
-
-type ClusterKey = "server" | "sharedCluster";
 
 /** A value from server, else from sharedCluster, with the key it came from. */
 function pick<K extends keyof SharedClusterInput>(
@@ -255,7 +255,7 @@ export function resolveAuth(inputs: ExternalInputs, problems: Problems): Program
 export function resolveTenancy(
   inputs: ExternalInputs,
   problems: Problems,
-): { readonly tenancy: Tenancy; readonly key: string; readonly prefix?: string } {
+): { readonly tenancy: Tenancy; readonly key: ClusterKey; readonly prefix?: string } {
   const { value, key } = pick(inputs, "tenancy");
   const tenancy = value ?? "namespace";
   if (tenancy === "namespace") {
@@ -308,16 +308,18 @@ export function resolveNamespace(
   return { path, create };
 }
 
-/** Everything about the external cluster, or undefined (with problems) when it is incomplete. */
-export function resolveExternal(
-  inputs: ExternalInputs,
-  problems: Problems,
-): {
-  external?: ExternalClusterConfig;
-  namespace?: NamespaceConfig;
+export interface ResolvedCluster {
+  /** Undefined (with problems) when the cluster's settings are incomplete. */
+  readonly external?: ExternalClusterConfig;
+  readonly namespace?: NamespaceConfig;
   /** Tenancy "prefix": the prefix, and the key that chose it. */
-  prefix?: { readonly path: string; readonly key: string };
-} {
+  readonly prefix?: { readonly path: string; readonly key: ClusterKey };
+  /** The key the program's login came from. */
+  readonly authKey?: ClusterKey;
+}
+
+/** Everything about the external cluster. */
+export function resolveExternal(inputs: ExternalInputs, problems: Problems): ResolvedCluster {
   const addresses = resolveAddresses(inputs, problems);
   const caCertificate = resolveCaCertificate(inputs, problems);
   const auth = resolveAuth(inputs, problems);
@@ -328,7 +330,41 @@ export function resolveExternal(
   if (addresses.length === 0 || auth === undefined) {
     return { namespace, prefix };
   }
-  return { external: { addresses, caCertificate, auth }, namespace, prefix };
+  return {
+    external: { addresses, caCertificate, auth },
+    namespace,
+    prefix,
+    authKey: pick(inputs, "auth").key,
+  };
+}
+
+/**
+ * The program logs in at an auth mount the cluster's admin set up. In the namespace that mount is
+ * in (the root, unless auth.namespace says otherwise), none of the stack's own auth mounts may
+ * take its path: Vault would refuse the stack's mount, which belongs elsewhere anyway.
+ */
+export function checkProgramLoginApart(
+  cluster: ResolvedCluster,
+  stackAuthPaths: readonly (readonly [string, readonly string[], string | undefined])[],
+  problems: Problems,
+): void {
+  const auth = cluster.external?.auth;
+  if (auth === undefined || auth.method === "token") {
+    return;
+  }
+  if ((auth.namespace ?? "") !== (cluster.namespace?.path ?? "")) {
+    return;
+  }
+  for (const [key, keyPath, path] of stackAuthPaths) {
+    if (path === auth.path) {
+      problems.add(
+        key,
+        keyPath,
+        `auth/${path} is where the program logs in (vault-platform:${cluster.authKey}.auth), a mount of the cluster's admin; expected another path for the stack's own`,
+        path,
+      );
+    }
+  }
 }
 
 /**

@@ -15,7 +15,14 @@ import { peopleSchema, resolvePeople, resolveTeams, teamSchema } from "./people"
 import { resolvePostgres } from "./postgres";
 import { resolveProfile } from "./profile";
 import { readSeeds, resolveSeeds } from "./seeds";
-import { checkFieldsApply, checkNoAuditDevices, resolveExternal, serverModeOf } from "./external";
+import {
+  checkFieldsApply,
+  checkNoAuditDevices,
+  checkProgramLoginApart,
+  resolveExternal,
+  type ResolvedCluster,
+  serverModeOf,
+} from "./external";
 import { ConfigError, Problems, parse, readJson, readSecretString } from "./problems";
 import {
   appSchema,
@@ -92,7 +99,7 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
   const mode = serverModeOf(profile, server, sharedCluster, defaults.server.mode);
   const external = mode === "external";
   checkFieldsApply(mode, server, namespace, vaultSecretId, problems);
-  const cluster = external
+  const cluster: ResolvedCluster = external
     ? resolveExternal(
         {
           profile,
@@ -303,6 +310,18 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
       ["kubernetes", kubernetesMount?.path],
       ["jwt", jwtMount?.path],
       ["people", people?.path],
+    ],
+    problems,
+  );
+  const inStack = (path: string | undefined) =>
+    path === undefined ? undefined : prefixedPath(prefix?.path, path);
+  checkProgramLoginApart(
+    cluster,
+    [
+      ["approle", ["path"], inStack(resolvedApprole.path)],
+      ["kubernetes", ["path"], inStack(kubernetesMount?.path)],
+      ["jwt", ["path"], inStack(jwtMount?.path)],
+      ["people", ["auth", "path"], inStack(people?.path)],
     ],
     problems,
   );

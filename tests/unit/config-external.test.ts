@@ -17,9 +17,11 @@ const problemsOf = configProblems;
 const APPROLE = { method: "approle", roleId: "program-role-id" };
 /** An external cluster reaches Postgres over the network: every case names a host. */
 const PG = { postgres: { host: "pg.example.internal" } };
+/** The program's AppRole login is the admin's auth/approle: the apps' AppRole goes beside it. */
 const external = (server: Record<string, unknown>) => ({
   server: { mode: "external", address: "https://vault.example.internal:8200", ...server },
   ...PG,
+  approle: { path: "apps" },
 });
 /** A pull-request environment on a shared cluster, sharing it by path prefix. */
 const sharedByPrefix = (extra: Record<string, unknown> = {}) => ({
@@ -278,6 +280,38 @@ const BAD_INPUTS: [string, string, Record<string, unknown>, Record<string, unkno
     ],
   ],
   [
+    "the apps' AppRole at the path where the program logs in",
+    "dev",
+    { ...external({ auth: APPROLE }), approle: {} },
+    { vaultSecretId: "s" },
+    [
+      "vault-platform:approle.path: auth/approle is where the program logs in (vault-platform:server.auth), a mount of the cluster's admin; expected another path for the stack's own; got \"approle\"",
+    ],
+  ],
+  [
+    "the apps' JWT mount at the path where a shared cluster's program logs in",
+    "pr-7",
+    {
+      ...PG,
+      sharedCluster: {
+        address: "https://vault.example.internal:8200",
+        auth: { method: "jwt", path: "ci", role: "pr", jwtEnv: "CI_JWT", namespace: "pr-7" },
+      },
+      apps: [
+        {
+          name: "orders",
+          auth: ["jwt"],
+          jwt: { boundAudiences: ["orders"], boundClaims: { repository: "example/orders" } },
+        },
+      ],
+      jwt: { path: "ci", jwksUrl: "https://ci.example.internal/keys" },
+    },
+    {},
+    [
+      "vault-platform:jwt.path: auth/ci is where the program logs in (vault-platform:sharedCluster.auth), a mount of the cluster's admin; expected another path for the stack's own; got \"ci\"",
+    ],
+  ],
+  [
     "tenancy on a server the program runs",
     "dev",
     { server: { tenancy: "prefix" } },
@@ -452,12 +486,13 @@ describe("external mode: resolution", () => {
     expect(config.namespace).toEqual({ path: "ci", create: false });
   });
 
-  it("a named stack on server settings takes its own name as the prefix", () => {
+  it("a named stack takes its own name as the prefix, the apps' AppRole beside the login's", () => {
     const config = load(
       "staging",
       {
         ...external({ auth: APPROLE, tenancy: "prefix" }),
         postgres: { host: "pg.internal" },
+        approle: {},
       },
       { vaultSecretId: "s", postgresAdminPassword: "p" },
     );
@@ -482,6 +517,20 @@ describe("external mode: resolution", () => {
     const secrets = { vaultSecretId: "s", postgresAdminPassword: "p" };
     expect(problemsOf("staging", overrides, secrets)).toEqual([]);
     expect(load("staging", overrides, secrets).postgres.host).toBe("127.0.0.1");
+  });
+
+  it("the apps' AppRole may take the login's path where the login is in another namespace", () => {
+    const config = load(
+      "dev",
+      {
+        ...external({ auth: { ...APPROLE, namespace: "admin" } }),
+        approle: {},
+        namespace: { path: "team-a" },
+      },
+      { vaultSecretId: "s" },
+    );
+    expect(config.approle.path).toBe("approle");
+    expect(config.external?.auth).toMatchObject({ path: "approle", namespace: "admin" });
   });
 
   it("a named namespace is not created unless asked", () => {

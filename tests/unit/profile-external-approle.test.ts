@@ -16,6 +16,8 @@ describe("external cluster, a named stack (AppRole login, no namespace)", () => 
           auth: { method: "approle", roleId: "program-role" },
         },
         postgres: { host: "pg.example.internal" },
+        // The program logs in at the admin's auth/approle; the apps' AppRole goes beside it.
+        approle: { path: "apps" },
       },
       { vaultToken: "", vaultSecretId: "program-secret-id" },
     );
