@@ -1,7 +1,9 @@
 /**
  * The "existing" cluster of external-cluster.e2e.test.ts, one the program does not run: three
- * OpenBao raft nodes with TLS, started by plain `docker run`, initialized and unsealed here, set up
- * as a platform admin would, and the config of the two pr-<n> stacks that use it.
+ * raft nodes of the tested flavor with TLS, started by plain `docker run`, initialized and unsealed
+ * here, set up as a platform admin would, and the config of the two pr-<n> stacks that use it.
+ * OpenBao 2.3+ has namespaces: each stack gets its own. The Vault image is Vault Community, which
+ * has none: the stacks share its root namespace by path prefix (tenancy "prefix").
  */
 import { execFileSync } from "child_process";
 import * as crypto from "crypto";
@@ -9,10 +11,16 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { Stack } from "@pulumi/pulumi/automation";
+import { FLAVOR_TRAITS } from "../../infra/server-config";
 import { generateCertificates } from "../../infra/tls";
+import { PROJECT_ROOT } from "../../cli/engine/workspace";
 import { vaultHttp, VaultHttpResponse } from "../../infra/vault-http";
 import { openTestStack } from "./claims";
 import { E2E_FLAVOR, E2E_IMAGE, E2E_PG_ADMIN, E2E_PG_PORT } from "./toolchain";
+
+/** How the two stacks share the cluster: the tested Vault image has no namespaces. */
+export const TENANCY: "namespace" | "prefix" = E2E_FLAVOR === "openbao" ? "namespace" : "prefix";
+const TRAITS = FLAVOR_TRAITS[E2E_FLAVOR];
 
 const RUN = `ext-${process.pid}`;
 export const LABEL = `vault-platform.e2e=${RUN}`;
@@ -28,8 +36,11 @@ const prBase = 5000 + (process.pid % 4000);
 export const APPROLE_STACK = `pr-${prBase}`;
 export const JWT_STACK = `pr-${prBase + 1}`;
 export const STACKS = [APPROLE_STACK, JWT_STACK];
+/** Someone else's namespace (where the cluster has namespaces) and data the program must not touch. */
 export const OTHER_NAMESPACE = `other-${process.pid}`;
 export const OTHER_SECRET = `unrelated-${process.pid}-k3y`;
+/** A KV mount of the cluster's own in the root namespace, beside the stacks' mounts. */
+export const CLUSTER_KV = "secret";
 const ISSUER = "https://ci.example.test";
 const REPOSITORY = "example/vault-platform";
 
@@ -116,8 +127,9 @@ function signJwt(claims: Record<string, unknown>): string {
   return `${unsigned}.${signature.toString("base64url")}`;
 }
 
-/** Three OpenBao nodes on the host network, TLS, raft, joined to the first. */
+/** Three nodes on the host network, TLS, raft, joined to the first. */
 export function startCluster(): void {
+  const home = TRAITS.home;
   const configDir = path.join(workDir, "config");
   fs.mkdirSync(configDir, { mode: 0o755 });
   fs.writeFileSync(path.join(configDir, "ca.pem"), caCert, { mode: 0o644 });
@@ -130,11 +142,11 @@ export function startCluster(): void {
       disable_mlock: true,
       storage: {
         raft: {
-          path: "/openbao/file",
+          path: `${home}/file`,
           node_id: node.name,
           retry_join: NODES.filter((peer) => peer !== node).map((peer) => ({
             leader_api_addr: peer.address,
-            leader_ca_cert_file: "/openbao/config/ca.pem",
+            leader_ca_cert_file: `${home}/config/ca.pem`,
           })),
         },
       },
@@ -143,8 +155,8 @@ export function startCluster(): void {
           tcp: {
             address: `127.0.0.1:${node.port}`,
             cluster_address: `127.0.0.1:${node.port + 1}`,
-            tls_cert_file: "/openbao/config/server.pem",
-            tls_key_file: "/openbao/config/server-key.pem",
+            tls_cert_file: `${home}/config/server.pem`,
+            tls_key_file: `${home}/config/server-key.pem`,
           },
         },
       ],
@@ -166,12 +178,12 @@ export function startCluster(): void {
       "--cap-add",
       "IPC_LOCK",
       "-v",
-      `${configDir}:/openbao/config:ro`,
+      `${configDir}:${home}/config:ro`,
       "--entrypoint",
-      "bao",
+      TRAITS.binary,
       E2E_IMAGE,
       "server",
-      `-config=/openbao/config/${node.name}.json`,
+      `-config=${home}/config/${node.name}.json`,
     );
   }
 }
@@ -220,31 +232,57 @@ export async function initCluster(): Promise<void> {
   });
 }
 
-const PROGRAM_POLICY = `
-path "sys/namespaces/pr-*" { capabilities = ["create", "read", "update", "delete", "list"] }
-path "pr-*" { capabilities = ["create", "read", "update", "delete", "list", "sudo", "patch"] }
-path "auth/token/create" { capabilities = ["create", "update"] }
-path "auth/token/lookup-self" { capabilities = ["read"] }
-`;
+/**
+ * The program's policy as docs/existing-clusters.md gives it (the ```hcl block whose first line
+ * starts with `heading`), so that the tier-2 run proves the documented policy is enough.
+ */
+function documentedPolicy(heading: string): string {
+  const page = fs.readFileSync(path.join(PROJECT_ROOT, "docs", "existing-clusters.md"), "utf8");
+  const block = [...page.matchAll(/```hcl\n([\s\S]*?)```/g)]
+    .map((match) => match[1])
+    .find((text) => text.startsWith(heading));
+  if (block === undefined) {
+    throw new Error(`docs/existing-clusters.md has no hcl block starting with "${heading}"`);
+  }
+  return block;
+}
+
+const PROGRAM_POLICY_HEADINGS: Readonly<Record<typeof TENANCY, string>> = {
+  namespace: "# vault-platform.hcl\n",
+  prefix: "# vault-platform.hcl, tenancy prefix",
+};
 
 /**
- * What a platform admin sets up once: someone else's namespace and data, the program's policy,
- * an AppRole and a JWT role for it. Returns the AppRole's role-id.
+ * What a platform admin sets up once: data of the cluster's own (and, with namespaces, someone
+ * else's namespace), the program's policy, an AppRole and a JWT role for it. Returns the
+ * AppRole's role-id.
  */
 export async function adminSetup(): Promise<string> {
-  // Someone else's data the program must never touch.
-  await expectOk(admin("POST", `sys/namespaces/${OTHER_NAMESPACE}`, {}), "other namespace");
-  await expectOk(
-    admin("POST", "sys/mounts/secret", { type: "kv", options: { version: "2" } }, OTHER_NAMESPACE),
-    "other KV",
-  );
-  await expectOk(
-    admin("POST", "secret/data/keep", { data: { value: OTHER_SECRET } }, OTHER_NAMESPACE),
-    "other secret",
-  );
+  // Data the program must never touch: a KV mount in the root namespace, beside the stacks'.
+  const namespaces = TENANCY === "namespace" ? [undefined, OTHER_NAMESPACE] : [undefined];
+  if (TENANCY === "namespace") {
+    await expectOk(admin("POST", `sys/namespaces/${OTHER_NAMESPACE}`, {}), "other namespace");
+  }
+  for (const namespace of namespaces) {
+    await expectOk(
+      admin(
+        "POST",
+        `sys/mounts/${CLUSTER_KV}`,
+        { type: "kv", options: { version: "2" } },
+        namespace,
+      ),
+      `the cluster's KV in ${namespace ?? "the root namespace"}`,
+    );
+    await expectOk(
+      admin("POST", `${CLUSTER_KV}/data/keep`, { data: { value: OTHER_SECRET } }, namespace),
+      `the cluster's secret in ${namespace ?? "the root namespace"}`,
+    );
+  }
   // The program's policy and its two logins (docs/existing-clusters.md).
   await expectOk(
-    admin("PUT", "sys/policies/acl/vault-platform", { policy: PROGRAM_POLICY }),
+    admin("PUT", "sys/policies/acl/vault-platform", {
+      policy: documentedPolicy(PROGRAM_POLICY_HEADINGS[TENANCY]),
+    }),
     "policy",
   );
   await expectOk(admin("POST", "sys/auth/approle", { type: "approle" }), "approle");
@@ -311,6 +349,7 @@ export async function configureStacks(roleId: string, stacks: Map<string, Stack>
   const cluster = (key: string) => ({
     [`vault-platform:${key}.flavor`]: { value: E2E_FLAVOR },
     [`vault-platform:${key}.tls.caCertificate`]: { value: caCert },
+    ...(TENANCY === "prefix" ? { [`vault-platform:${key}.tenancy`]: { value: "prefix" } } : {}),
     ...Object.fromEntries(
       ADDRESSES.map((address, i) => [`vault-platform:${key}.address[${i}]`, { value: address }]),
     ),

@@ -1,18 +1,27 @@
 /**
- * Tier 2: a cluster the program does not run. The test starts an "existing" 3-node OpenBao raft
- * cluster with TLS by plain `docker run`, initializes and unseals it, gives it an unrelated
- * namespace with a secret, and sets up the program's login as a platform admin would (a policy,
- * an AppRole and a JWT role). Then two pr-<n> stacks in external mode, each in its own
- * namespace, one logging in with AppRole and one with a JWT (on the shared-cluster setting):
- * verify, isolation, second up, state export, failover during verify, destroy, leftovers.
+ * Tier 2: a cluster the program does not run. The test starts an "existing" 3-node raft cluster
+ * of the tested flavor with TLS by plain `docker run`, initializes and unseals it, gives it data
+ * of its own (a KV mount in the root namespace; on OpenBao also an unrelated namespace), and sets
+ * up the program's login as a platform admin would (a policy, an AppRole and a JWT role). Then two
+ * pr-<n> stacks in external mode, one logging in with AppRole and one with a JWT (on the
+ * shared-cluster setting). OpenBao 2.3+ gives each its own namespace; the Vault image is Vault
+ * Community, without namespaces, where both share the root namespace by path prefix. Either way:
+ * verify, isolation, second up, state export, failover during verify, destroy, leftovers. Tests
+ * about one way of sharing are skipped by name under the other.
  */
 import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { promisify } from "util";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { appLogin, formatResults, runChecks } from "../../cli/checks/run-checks";
+import {
+  appLogin,
+  databaseCredentials,
+  formatResults,
+  runChecks,
+} from "../../cli/checks/run-checks";
 import { prepareRun } from "../../cli/engine/preflight";
+import { programToken, resolvedConfig } from "../../cli/engine/program-login";
 import { environmentOf } from "../../cli/checks/stack-environment";
 import { PROJECT_ROOT } from "../../cli/engine/workspace";
 import { destroyStack } from "../../cli/recovery/destroy";
@@ -24,6 +33,7 @@ import {
   admin,
   APPROLE_STACK,
   caCert,
+  CLUSTER_KV,
   configureStacks,
   credentials,
   docker,
@@ -37,6 +47,7 @@ import {
   OTHER_SECRET,
   STACKS,
   startCluster,
+  TENANCY,
   unseal,
   until,
   workDir,
@@ -48,20 +59,14 @@ const stacks = new Map<string, Stack>();
 const destroyed = new Set<string>();
 const { timings, timed } = stepTimer();
 
-let dynamicUsersBefore: string[] = [];
-
 beforeAll(async () => {
   await requireToolchain();
-  if (E2E_FLAVOR !== "openbao") {
-    return;
-  }
   await timed("start the existing cluster (docker run, init, unseal, 3 voters)", async () => {
     startCluster();
     await initCluster();
   });
   const roleId = await adminSetup();
   await configureStacks(roleId, stacks);
-  dynamicUsersBefore = await postgresRoles("v-");
 }, 300_000);
 
 afterAll(async () => {
@@ -80,37 +85,105 @@ afterAll(async () => {
   console.log(`[e2e] timings (s): ${JSON.stringify(timings)}`);
 }, 600_000);
 
-// Namespaces: OpenBao 2.3+ and Vault Enterprise; the Vault image here is Vault Community.
-const describeNamespaces = E2E_FLAVOR === "openbao" ? describe : describe.skip;
-if (E2E_FLAVOR !== "openbao") {
-  // Straight to the terminal: jest shows a file's console output only when a test of it ran.
-  process.stdout.write(
-    `[e2e] external-cluster: NOT RUN on ${E2E_FLAVOR} (namespaces need OpenBao 2.3+ or Vault Enterprise; Vault Community has none)\n`,
-  );
+// A test about one way of sharing the cluster runs where the tested flavor shares it that way.
+const withNamespaces = TENANCY === "namespace" ? it : it.skip;
+const byPrefix = TENANCY === "prefix" ? it : it.skip;
+// Straight to the terminal: jest shows a file's console output only when a test of it ran.
+process.stdout.write(
+  TENANCY === "namespace"
+    ? `[e2e] external-cluster on ${E2E_FLAVOR}: a namespace per environment; the path-prefix tests are skipped (they run on Vault Community, which has no namespaces)\n`
+    : `[e2e] external-cluster on ${E2E_FLAVOR}: Vault Community has no namespaces, the environments share the root namespace by path prefix; the namespace tests are skipped (they run on OpenBao 2.3+)\n`,
+);
+
+const stackOf = (stackName: string) => stacks.get(stackName) as Stack;
+/** The program's own token, as verify logs it in. */
+const programTokenOf = async (stackName: string) =>
+  programToken(stackOf(stackName), await resolvedConfig(stackOf(stackName)));
+
+/** Mount paths (secrets engines or auth methods) of the root namespace, as Vault lists them. */
+async function rootMounts(kind: "mounts" | "auth"): Promise<string[]> {
+  const answer = await admin("GET", `sys/${kind}`);
+  return Object.keys(answer.body.data ?? answer.body).filter((key) => key.endsWith("/"));
 }
 
-describeNamespaces(`an existing cluster, one namespace per environment (${E2E_IMAGE})`, () => {
-  it("brings both environments up, each in its own namespace", async () => {
+describe(`an existing cluster, ${TENANCY === "namespace" ? "one namespace" : "one path prefix"} per environment (${E2E_IMAGE})`, () => {
+  byPrefix(
+    "stops a pr-<n> stack that would get a namespace of its own, naming sharedCluster.tenancy",
+    async () => {
+      const stack = stackOf(JWT_STACK);
+      const version = (await admin("GET", "sys/health")).body.version as string;
+      await stack.removeConfig("vault-platform:sharedCluster.tenancy", true);
+      try {
+        await expect(prepareRun(stack)).rejects.toThrow(
+          `Stopped before changing anything:\n  - vault-platform:sharedCluster.tenancy: this Vault (${version}) is not Vault Enterprise or HCP Vault and has no namespaces, and a pr-<n> stack lives in a namespace of its own (${JWT_STACK}) unless it shares the cluster by path prefix; set sharedCluster.tenancy to "prefix" (mounts and auth paths under ${JWT_STACK}/, policies named ${JWT_STACK}-...), or point it at an Enterprise cluster`,
+        );
+      } finally {
+        await stack.setConfig("vault-platform:sharedCluster.tenancy", { value: "prefix" }, true);
+      }
+    },
+    120_000,
+  );
+
+  it("brings both environments up, each in its own namespace or under its own prefix", async () => {
     for (const stackName of STACKS) {
-      const stack = stacks.get(stackName) as Stack;
+      const stack = stackOf(stackName);
       const result = await timed(`up ${stackName}`, async () => {
         await prepareRun(stack);
         return stack.up({ onOutput: () => undefined });
       });
       expect(result.summary.result).toBe("succeeded");
-      expect(result.outputs.namespace.value).toBe(stackName);
       expect(result.outputs.container?.value).toBeUndefined();
+      if (TENANCY === "namespace") {
+        expect(result.outputs.namespace.value).toBe(stackName);
+        expect(result.outputs.pathPrefix?.value).toBeUndefined();
+      } else {
+        expect(result.outputs.namespace?.value).toBeUndefined();
+        expect(result.outputs.pathPrefix.value).toBe(stackName);
+        expect(result.outputs.mounts.value).toEqual({
+          kv: `${stackName}/secret`,
+          database: `${stackName}/database`,
+          transit: `${stackName}/transit`,
+          approle: `${stackName}/approle`,
+        });
+      }
     }
+  }, 600_000);
+
+  withNamespaces("lists both environments' namespaces beside the other one", async () => {
     const namespaces = await admin("LIST", "sys/namespaces");
     expect(namespaces.body.data.keys).toEqual(
       expect.arrayContaining([`${APPROLE_STACK}/`, `${JWT_STACK}/`, `${OTHER_NAMESPACE}/`]),
     );
-  }, 600_000);
+  });
+
+  byPrefix(
+    "lists both environments' mounts, auth methods and policies beside the cluster's own",
+    async () => {
+      const mounts = await rootMounts("mounts");
+      const auth = await rootMounts("auth");
+      const policies: string[] = (await admin("LIST", "sys/policies/acl")).body.data.keys;
+      for (const stackName of STACKS) {
+        expect(mounts.filter((mount) => mount.startsWith(`${stackName}/`)).sort()).toEqual(
+          ["database", "secret", "transit"].map((mount) => `${stackName}/${mount}/`),
+        );
+        expect(auth.filter((mount) => mount.startsWith(`${stackName}/`))).toEqual([
+          `${stackName}/approle/`,
+        ]);
+        expect(policies.filter((policy) => policy.startsWith(`${stackName}-`)).sort()).toEqual([
+          `${stackName}-app-orders`,
+          `${stackName}-app-reporting`,
+        ]);
+      }
+      expect(mounts).toContain(`${CLUSTER_KV}/`);
+      expect(auth).toEqual(expect.arrayContaining(["approle/", "jwt/", "token/"]));
+    },
+    60_000,
+  );
 
   it("passes verify in both, logging in as the program with AppRole and with the JWT", async () => {
     for (const stackName of STACKS) {
       const results = await timed(`verify ${stackName}`, async () =>
-        runChecks(await environmentOf(stacks.get(stackName) as Stack)),
+        runChecks(await environmentOf(stackOf(stackName))),
       );
       console.log(`[e2e] ${stackName}\n${formatResults(results)}`);
       expect(results.filter((result) => !result.ok)).toEqual([]);
@@ -118,17 +191,31 @@ describeNamespaces(`an existing cluster, one namespace per environment (${E2E_IM
     }
   }, 300_000);
 
-  it("denies an app of one environment everything in the other namespaces", async () => {
-    const env = await environmentOf(stacks.get(APPROLE_STACK) as Stack);
+  it("denies an app of one environment everything of the other and of the cluster's own", async () => {
+    const env = await environmentOf(stackOf(APPROLE_STACK));
     const token = await appLogin(env, env.apps[0]);
-    for (const namespace of [JWT_STACK, OTHER_NAMESPACE]) {
+    // [namespace, mount prefix]: the other environment, then the cluster's own data.
+    const elsewhere: [string | undefined, string][] =
+      TENANCY === "namespace"
+        ? [
+            [JWT_STACK, ""],
+            [OTHER_NAMESPACE, ""],
+            [undefined, ""],
+          ]
+        : [
+            [undefined, `${JWT_STACK}/`],
+            [undefined, ""],
+          ];
+    const asked: string[] = [];
+    for (const [namespace, prefix] of elsewhere) {
       for (const [method, apiPath] of [
-        ["GET", "secret/data/orders/config"],
-        ["GET", "secret/data/keep"],
-        ["GET", "database/creds/orders"],
-        ["POST", "transit/encrypt/orders"],
+        ["GET", `${prefix}secret/data/orders/config`],
+        ["GET", `${prefix}${CLUSTER_KV}/data/keep`],
+        ["GET", `${prefix}database/creds/orders`],
+        ["POST", `${prefix}transit/encrypt/orders`],
         ["GET", "sys/mounts"],
-        ["LIST", "auth/approle/role"],
+        ["LIST", `auth/${prefix}approle/role`],
+        ["GET", `sys/policies/acl/${prefix.replace(/\/$/, "-")}app-orders`],
       ]) {
         const answer = await vaultHttp({
           address: env.address,
@@ -139,16 +226,39 @@ describeNamespaces(`an existing cluster, one namespace per environment (${E2E_IM
           namespace,
           body: method === "POST" ? { plaintext: "eA==" } : undefined,
         });
-        expect(`${namespace} ${method} ${apiPath}: ${answer.status}`).toBe(
-          `${namespace} ${method} ${apiPath}: 403`,
-        );
+        const where = `${namespace ?? "root"} ${method} ${apiPath}`;
+        asked.push(where);
+        expect(`${where}: ${answer.status}`).toBe(`${where}: 403`);
       }
     }
+    console.log(`[e2e] denied (403) to an app of ${APPROLE_STACK}:\n  ${asked.join("\n  ")}`);
   }, 120_000);
+
+  it("keeps the program's own login out of the cluster's mounts and the admin's setup", async () => {
+    const token = await programTokenOf(APPROLE_STACK);
+    for (const [method, apiPath] of [
+      ["GET", `${CLUSTER_KV}/data/keep`],
+      ["PUT", `${CLUSTER_KV}/data/keep`],
+      ["DELETE", `sys/mounts/${CLUSTER_KV}`],
+      ["GET", "sys/policies/acl/vault-platform"],
+      ["LIST", "auth/approle/role"],
+      ["DELETE", "sys/auth/jwt"],
+    ]) {
+      const answer = await vaultHttp({
+        address: ADDRESSES[0],
+        caCert,
+        method,
+        path: apiPath,
+        token,
+        body: method === "PUT" ? { data: { value: "overwritten" } } : undefined,
+      });
+      expect(`${method} ${apiPath}: ${answer.status}`).toBe(`${method} ${apiPath}: 403`);
+    }
+  }, 60_000);
 
   it("shows zero changes on a second up, and keeps no token, secret-id or JWT in state", async () => {
     for (const stackName of STACKS) {
-      const stack = stacks.get(stackName) as Stack;
+      const stack = stackOf(stackName);
       const result = await timed(`second up ${stackName}`, async () => {
         await prepareRun(stack);
         return stack.up({ onOutput: () => undefined });
@@ -173,7 +283,7 @@ describeNamespaces(`an existing cluster, one namespace per environment (${E2E_IM
     const before = await health();
     const active = before.indexOf(200);
     expect(active).toBeGreaterThanOrEqual(0);
-    const env = await environmentOf(stacks.get(APPROLE_STACK) as Stack);
+    const env = await environmentOf(stackOf(APPROLE_STACK));
     // The node stops while one verify runs (without blocking it), and the next verify starts
     // at once, while the remaining nodes elect a new active one.
     const during = runChecks(env);
@@ -201,32 +311,75 @@ describeNamespaces(`an existing cluster, one namespace per environment (${E2E_IM
       await until("stopped node listening", 60, async () => (await health())[active] === 503);
       await unseal(ADDRESSES[active]);
       await until("stopped node back as standby", 60, async () => (await health())[active] === 429);
+      // Vault's standby answers its health before it forwards requests to the active node (it
+      // answered a login with HTTP 500 meanwhile); the next tests send to this node first.
+      await until(
+        "stopped node forwarding requests",
+        60,
+        async () =>
+          (await admin("LIST", "sys/policies/acl", undefined, undefined, ADDRESSES[active]))
+            .status === 200,
+      );
     }
   }, 300_000);
 
-  it("destroys both, leaving the namespaces gone, Postgres clean and the other data intact", async () => {
+  it("destroys both, leaving Postgres clean and the cluster's own mount, data and setup intact", async () => {
+    // A lease each environment leaves open: destroy revokes it, and Vault drops the user.
+    const openLeaseUsers: string[] = [];
     for (const stackName of STACKS) {
-      await timed(`destroy ${stackName}`, () =>
-        destroyStack(stacks.get(stackName) as Stack, { remove: true }),
-      );
+      const env = await environmentOf(stackOf(stackName));
+      const app = env.apps.find((candidate) => candidate.databaseRole !== undefined);
+      if (app?.databaseRole === undefined) {
+        throw new Error(`${stackName}: no app with a database role`);
+      }
+      const token = await appLogin(env, app);
+      const creds = await databaseCredentials(env, token, app.databaseRole);
+      openLeaseUsers.push(creds.username);
+    }
+    for (const user of openLeaseUsers) {
+      expect(await postgresRoles(user)).toEqual([user]);
+    }
+    for (const stackName of STACKS) {
+      await timed(`destroy ${stackName}`, () => destroyStack(stackOf(stackName), { remove: true }));
       destroyed.add(stackName);
     }
-    const namespaces = await admin("LIST", "sys/namespaces");
-    const keys: string[] = namespaces.body?.data?.keys ?? [];
-    expect(keys).not.toContain(`${APPROLE_STACK}/`);
-    expect(keys).not.toContain(`${JWT_STACK}/`);
-    const other = await admin("GET", "secret/data/keep", undefined, OTHER_NAMESPACE);
-    expect(other.status).toBe(200);
-    expect(other.body.data.data.value).toBe(OTHER_SECRET);
+    const kept = await admin("GET", `${CLUSTER_KV}/data/keep`);
+    expect(kept.status).toBe(200);
+    expect(kept.body.data.data.value).toBe(OTHER_SECRET);
     // The cluster's own auth methods and policy are the admin's: untouched.
     expect((await admin("GET", "sys/policies/acl/vault-platform")).status).toBe(200);
     expect((await admin("GET", "auth/approle/role/vault-platform")).status).toBe(200);
+    expect((await admin("GET", "auth/jwt/role/vault-platform-pr")).status).toBe(200);
     for (const stackName of STACKS) {
       expect(await postgresRoles(`vp_${stackName.replace("-", "_")}`)).toEqual([]);
     }
-    expect(await postgresRoles("v-")).toEqual(dynamicUsersBefore);
+    for (const user of openLeaseUsers) {
+      expect(await postgresRoles(user)).toEqual([]);
+    }
     for (const stackName of STACKS) {
       expect(fs.existsSync(path.join(PROJECT_ROOT, `Pulumi.${stackName}.yaml`))).toBe(false);
     }
   }, 600_000);
+
+  withNamespaces("has deleted both namespaces, the other namespace's data intact", async () => {
+    const namespaces = await admin("LIST", "sys/namespaces");
+    const keys: string[] = namespaces.body?.data?.keys ?? [];
+    expect(keys).not.toContain(`${APPROLE_STACK}/`);
+    expect(keys).not.toContain(`${JWT_STACK}/`);
+    const other = await admin("GET", `${CLUSTER_KV}/data/keep`, undefined, OTHER_NAMESPACE);
+    expect(other.status).toBe(200);
+    expect(other.body.data.data.value).toBe(OTHER_SECRET);
+  });
+
+  byPrefix("leaves no mount, auth method or policy under either prefix", async () => {
+    const mounts = await rootMounts("mounts");
+    const auth = await rootMounts("auth");
+    const policies: string[] = (await admin("LIST", "sys/policies/acl")).body.data.keys;
+    for (const stackName of STACKS) {
+      expect(mounts.filter((mount) => mount.startsWith(`${stackName}/`))).toEqual([]);
+      expect(auth.filter((mount) => mount.startsWith(`${stackName}/`))).toEqual([]);
+      expect(policies.filter((policy) => policy.startsWith(`${stackName}-`))).toEqual([]);
+    }
+    expect(mounts).toContain(`${CLUSTER_KV}/`);
+  });
 });
