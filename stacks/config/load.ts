@@ -313,15 +313,15 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
     ],
     problems,
   );
-  const inStack = (path: string | undefined) =>
-    path === undefined ? undefined : prefixedPath(prefix?.path, path);
+  // Tenancy "prefix": every mount and auth path of the stack under its prefix, from here on.
+  const under = (path: string) => prefixedPath(prefix?.path, path);
   checkProgramLoginApart(
     cluster,
     [
-      ["approle", ["path"], inStack(resolvedApprole.path)],
-      ["kubernetes", ["path"], inStack(kubernetesMount?.path)],
-      ["jwt", ["path"], inStack(jwtMount?.path)],
-      ["people", ["auth", "path"], inStack(people?.path)],
+      ["approle", ["path"], under(resolvedApprole.path)],
+      ["kubernetes", ["path"], kubernetesMount && under(kubernetesMount.path)],
+      ["jwt", ["path"], jwtMount && under(jwtMount.path)],
+      ["people", ["auth", "path"], people?.path],
     ],
     problems,
   );
@@ -331,8 +331,6 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
     throw new ConfigError(problems.list);
   }
 
-  // Tenancy "prefix": every mount and auth path of the stack under its prefix, from here on.
-  const under = (path: string) => prefixedPath(prefix?.path, path);
   return deepFreeze({
     project,
     stack,
