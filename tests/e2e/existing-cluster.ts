@@ -87,6 +87,26 @@ export async function admin(
   });
 }
 
+/**
+ * A request to a KV v2 mount just enabled: Vault answers 400 "Upgrading from non-versioned to
+ * versioned data" until the mount has set itself up (a moment, longer on a busy host).
+ */
+async function whenKvReady(
+  request: () => Promise<VaultHttpResponse>,
+  seconds = 30,
+): Promise<VaultHttpResponse> {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    const answer = await request();
+    const upgrading =
+      answer.status === 400 && JSON.stringify(answer.body?.errors ?? "").includes("Upgrading");
+    if (!upgrading || Date.now() > deadline) {
+      return answer;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
 async function expectOk(
   answer: Promise<VaultHttpResponse>,
   what: string,
@@ -274,7 +294,9 @@ export async function adminSetup(): Promise<string> {
       `the cluster's KV in ${namespace ?? "the root namespace"}`,
     );
     await expectOk(
-      admin("POST", `${CLUSTER_KV}/data/keep`, { data: { value: OTHER_SECRET } }, namespace),
+      whenKvReady(() =>
+        admin("POST", `${CLUSTER_KV}/data/keep`, { data: { value: OTHER_SECRET } }, namespace),
+      ),
       `the cluster's secret in ${namespace ?? "the root namespace"}`,
     );
   }
