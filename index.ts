@@ -31,6 +31,7 @@ const outputs = {
     kv: platform.kv.path,
     database: platform.database.mount.path,
     transit: platform.transit.mount.path,
+    pki: platform.pki?.mount.path,
     approle: platform.approle.backend.path,
     kubernetes: platform.kubernetesLogins?.backend.path,
     jwt: platform.jwtLogins?.backend.path,
@@ -50,6 +51,18 @@ const outputs = {
   people: config.people
     ? { method: config.people.method, path: config.people.path, role: config.people.role }
     : undefined,
+  /**
+   * The stack's CA: the issuing mount, what clients trust, the chain apps' certificates carry,
+   * and the intermediate's CSR (external mode: what your CA signs). No key: they stay in Vault.
+   */
+  pki: platform.pki && {
+    mode: config.pki?.mode,
+    path: platform.pki.mount.path,
+    caCertificate: platform.pki.caCertificate,
+    chain: platform.pki.chain,
+    csr: platform.pki.csr,
+    ready: platform.pki.chain !== undefined,
+  },
   wrappedSecretIds: platform.approle.wrappedSecretIds,
   /** Dev mode only: the generated root token, as a secret (`pulumi stack output --show-secrets`). */
   rootToken: config.server.mode === "dev" ? platform.server?.token : undefined,

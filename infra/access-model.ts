@@ -13,6 +13,8 @@ export interface PolicyModel {
   readonly subject: string;
   readonly rules: readonly PolicyRule[];
   readonly logins: readonly LoginGrant[];
+  /** Certificate roles: the issue path and the names it allows. */
+  readonly certificates?: readonly LoginGrant[];
 }
 
 /** Policy name -> whose it is, its normalized rules and who may obtain it. */
@@ -22,7 +24,12 @@ export function accessModel(config: PlatformConfig): AccessModel {
   return Object.fromEntries([
     ...planApps(config).map((plan): [string, PolicyModel] => [
       plan.policyName,
-      { subject: `app ${plan.app.name}`, rules: plan.rules, logins: plan.logins },
+      {
+        subject: `app ${plan.app.name}`,
+        rules: plan.rules,
+        logins: plan.logins,
+        ...(plan.certificates ? { certificates: [plan.certificates] } : {}),
+      },
     ]),
     ...planTeams(config).map((plan): [string, PolicyModel] => [
       plan.policyName,

@@ -34,6 +34,8 @@ export interface AppAccess {
   /** Database secrets engine mount and the Vault role the app reads credentials from. */
   readonly database?: { readonly mount: string; readonly role: string };
   readonly transit: { readonly mount: string; readonly keys: readonly string[] };
+  /** The issuing CA's mount and the app's role there (its own names only). */
+  readonly pki?: { readonly mount: string; readonly role: string };
 }
 
 const CAPABILITY_ORDER = new Map(CAPABILITIES.map((capability, index) => [capability, index]));
@@ -125,6 +127,11 @@ export function transitRules(mount: string, keys: readonly string[]): PolicyRule
   ]);
 }
 
+/** Issue certificates through one role: the names it allows are the role's, not the policy's. */
+export function pkiRules(mount: string, role: string): PolicyRule[] {
+  return [{ path: joinPath(mount, "issue", role), capabilities: ["update"] }];
+}
+
 /** Everything an app's token may do, derived from what the app declares. */
 export function appPolicyRules(app: AppAccess): PolicyRule[] {
   return normalizeRules([
@@ -132,6 +139,7 @@ export function appPolicyRules(app: AppAccess): PolicyRule[] {
     ...kvRules(app.kv.mount, app.kv.read, app.kv.write),
     ...(app.database ? databaseRules(app.database.mount, app.database.role) : []),
     ...transitRules(app.transit.mount, app.transit.keys),
+    ...(app.pki ? pkiRules(app.pki.mount, app.pki.role) : []),
   ]);
 }
 

@@ -33,6 +33,8 @@ export interface AppPlan {
   /** The Vault database role the app reads credentials from (the app's name), if it has one. */
   readonly databaseRole?: { readonly name: string; readonly access: "readonly" | "readwrite" };
   readonly transitKeys: readonly string[];
+  /** The app's certificate role: where it issues, and which names the role allows. */
+  readonly certificates?: LoginGrant;
 }
 
 /** What the stack exports per app (`apps.<name>`), read back by `verify` and the example app. */
@@ -47,6 +49,12 @@ export interface AppOutputs {
   readonly databaseRole?: string;
   readonly databaseAccess?: "readonly" | "readwrite";
   readonly transitKeys: readonly string[];
+  /** The app's certificate role (its name) and the names it may issue for. */
+  readonly pki?: {
+    readonly role: string;
+    readonly names: readonly string[];
+    readonly allowSubdomains: boolean;
+  };
 }
 
 function appAccess(config: PlatformConfig, app: AppConfig): AppAccess {
@@ -55,6 +63,22 @@ function appAccess(config: PlatformConfig, app: AppConfig): AppAccess {
     kv: { mount: config.kv.path, read: app.kv.read, write: app.kv.write },
     database: app.database === "none" ? undefined : { mount: config.database.path, role: app.name },
     transit: { mount: config.transit.path, keys: app.transitKeys },
+    pki: app.pki && config.pki ? { mount: config.pki.path, role: app.name } : undefined,
+  };
+}
+
+/** What the app's certificate role allows, one line per name, as the access diff shows it. */
+function certificateGrant(config: PlatformConfig, app: AppConfig): LoginGrant | undefined {
+  if (!app.pki || !config.pki) {
+    return undefined;
+  }
+  const subdomains = app.pki.allowSubdomains;
+  return {
+    path: `${config.pki.path}/issue/${app.name}`,
+    grants: [
+      ...app.pki.names.map((name) => (subdomains ? `name ${name} and subdomains` : `name ${name}`)),
+      ...(app.pki.allowIpSans ? ["any IP SAN"] : []),
+    ],
   };
 }
 
@@ -108,6 +132,7 @@ export function planApp(config: PlatformConfig, app: AppConfig): AppPlan {
     logins: appLogins(config, app),
     databaseRole: app.database === "none" ? undefined : { name: app.name, access: app.database },
     transitKeys: app.transitKeys,
+    certificates: certificateGrant(config, app),
   };
 }
 
@@ -126,5 +151,14 @@ export function appOutputs(plan: AppPlan, roleId?: pulumi.Output<string>): AppOu
     databaseRole: plan.databaseRole?.name,
     databaseAccess: plan.databaseRole?.access,
     transitKeys: plan.transitKeys,
+    ...(plan.app.pki
+      ? {
+          pki: {
+            role: plan.app.name,
+            names: plan.app.pki.names,
+            allowSubdomains: plan.app.pki.allowSubdomains,
+          },
+        }
+      : {}),
   };
 }

@@ -76,6 +76,9 @@ export function runOwnServer(
             ...(config.people ? [config.people.path] : []),
           ],
           identityGroups: config.people !== undefined,
+          pki: config.pki
+            ? [config.pki.path, ...(config.pki.rootPath ? [config.pki.rootPath] : [])]
+            : [],
         }),
       },
       { parent: platform },

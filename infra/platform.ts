@@ -15,6 +15,7 @@ import { connectExternal } from "./external-cluster";
 import { pgIdentifier } from "./naming";
 import { runOwnServer } from "./own-server";
 import { People } from "./people";
+import { issueCertificates, Pki } from "./pki";
 import { PolicySet } from "./policy-set";
 import { Seeds } from "./seeds";
 import { FLAVOR_TRAITS, auditDeviceSpecs } from "./server-config";
@@ -65,6 +66,8 @@ export class Platform extends pulumi.ComponentResource {
   /** People's single sign-on and the teams' groups and policies, where the stack lets people in. */
   public readonly people?: People;
   public readonly teams: Readonly<Record<string, TeamOutputs>>;
+  /** The stack's CA and the apps' certificate roles, where config sets pki. */
+  public readonly pki?: Pki;
 
   constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("vaultplatform:index:Platform", name, {}, opts);
@@ -233,6 +236,8 @@ export class Platform extends pulumi.ComponentResource {
       },
       afterAudit,
     );
+
+    this.pki = issueCertificates(`${name}-pki`, config, connection, this.namespace, afterAudit);
 
     const teams = planTeams(config);
     if (config.people) {

@@ -18,6 +18,8 @@ export interface ProvisionedPaths {
   readonly auth: readonly string[];
   /** The stack maps people's IdP groups to identity groups (config teams, people.admins). */
   readonly identityGroups?: boolean;
+  /** PKI mounts of the stack's CA (root and issuing): generated keys, signing, roles, revocation. */
+  readonly pki?: readonly string[];
 }
 
 /** Identity groups and their aliases, by name and by ID: what the People component writes. */
@@ -53,6 +55,7 @@ export function provisionerRules(paths: ProvisionedPaths): PolicyRule[] {
     { path: `${paths.database}/rotate-root/*`, capabilities: ["update"] },
     { path: `${paths.transit}/keys/*`, capabilities: [...CRUDL] },
     ...(paths.identityGroups ? IDENTITY_GROUP_RULES : []),
+    ...(paths.pki ?? []).map((mount) => ({ path: `${mount}/*`, capabilities: [...CRUDL] })),
   ];
 }
 

@@ -24,18 +24,21 @@ export interface AccessChange {
   readonly removed: readonly string[];
 }
 
-/** What each path grants in a policy: its capabilities, and for login paths who may log in. */
+/**
+ * What each path grants in a policy: its capabilities, for login paths who may log in, and for
+ * a certificate role's issue path also the names it allows.
+ */
 function grantsByPath(model: AccessModel, policy: string): Map<string, readonly string[]> {
-  return new Map<string, readonly string[]>([
-    ...(model[policy]?.rules ?? []).map((rule): [string, readonly Capability[]] => [
+  const grants = new Map<string, readonly string[]>(
+    (model[policy]?.rules ?? []).map((rule): [string, readonly Capability[]] => [
       rule.path,
       rule.capabilities,
     ]),
-    ...(model[policy]?.logins ?? []).map((login): [string, readonly string[]] => [
-      login.path,
-      login.grants,
-    ]),
-  ]);
+  );
+  for (const grant of [...(model[policy]?.logins ?? []), ...(model[policy]?.certificates ?? [])]) {
+    grants.set(grant.path, [...(grants.get(grant.path) ?? []), ...grant.grants]);
+  }
+  return grants;
 }
 
 export function diffAccess(before: AccessModel, after: AccessModel): AccessChange[] {

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import type { ProfileName, ProfileRules } from "../profiles";
 import { checkLoginBindings, resolveAppLogins } from "./logins";
+import { resolveAppPki } from "./pki";
 import { Problems } from "./problems";
 import { checkBoundCidrs, checkPathSegments, checkTransitKeysOnce } from "./rules";
 import { appSchema } from "./schemas";
@@ -21,6 +22,7 @@ export function resolveApps(
     boundCidrs: app.boundCidrs ?? [],
     issueSecretId: app.issueSecretId ?? false,
     ...resolveAppLogins(app, index, problems),
+    ...(app.pki ? { pki: resolveAppPki(app) } : {}),
   }));
 }
 

@@ -12,6 +12,7 @@ import { resolveJwtMount, resolveKubernetesMount } from "./logins";
 import { checkApps, resolveApps } from "./apps";
 import { deepFreeze } from "./freeze";
 import { peopleSchema, resolvePeople, resolveTeams, teamSchema } from "./people";
+import { checkAppPki, pkiSchema, resolvePki } from "./pki";
 import { resolvePostgres } from "./postgres";
 import { resolveProfile } from "./profile";
 import { readSeeds, resolveSeeds } from "./seeds";
@@ -81,6 +82,7 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
   const jwtInput = parse(jwtMountSchema, source, "jwt", problems);
   const teamsInput = parse(z.array(teamSchema), source, "teams", problems);
   const peopleInput = parse(peopleSchema, source, "people", problems);
+  const pkiInput = parse(pkiSchema, source, "pki", problems);
   const peopleClientSecret = readSecretString(source, "peopleClientSecret", problems);
   const vaultToken = readSecretString(source, "vaultToken", problems);
   const vaultSecretId = readSecretString(source, "vaultSecretId", problems);
@@ -270,6 +272,10 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
       ["kv", resolvedKv.path],
       ["database", resolvedDatabase.path],
       ["transit", resolvedTransit.path],
+      ...(pkiInput ? ([["pki", pkiInput.path ?? "pki"]] as [string, string][]) : []),
+      ...(pkiInput?.mode === "internal"
+        ? ([["pki", pkiInput.rootPath ?? "pki-root", "rootPath"]] as [string, string, string][])
+        : []),
     ],
     problems,
   );
@@ -295,6 +301,8 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
   );
   checkAutoRotatePeriod(resolvedTransit.autoRotatePeriod, problems);
   checkApps(resolvedApps, apps, profile, rules, problems);
+  const pki = resolvePki(pkiInput, { profile, project, stack }, problems);
+  checkAppPki(resolvedApps, pki, problems);
   const appNames = resolvedApps.map((app) => app.name);
   const prefix = cluster.prefix;
   if (prefix !== undefined) {
@@ -373,5 +381,14 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
     seeds: resolvedSeeds,
     teams,
     ...(people ? { people } : {}),
+    ...(pki
+      ? {
+          pki: {
+            ...pki,
+            path: under(pki.path),
+            rootPath: pki.rootPath === undefined ? undefined : under(pki.rootPath),
+          },
+        }
+      : {}),
   });
 }

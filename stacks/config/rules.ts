@@ -160,32 +160,36 @@ export function checkSeedCollisions(paths: readonly string[], problems: Problems
 /** Mount paths Vault reserves (or routes elsewhere) at the top. */
 
 /** Engine mounts: not reserved, and none equal to or nested in another. */
-export function checkMounts(mounts: readonly [string, string][], problems: Problems): void {
-  for (const [key, path] of mounts) {
+/** Mount paths as [key, path] or [key, path, field] (default field "path"). */
+export function checkMounts(
+  mounts: readonly ([string, string] | [string, string, string])[],
+  problems: Problems,
+): void {
+  for (const [key, path, field = "path"] of mounts) {
     const top = path.split("/")[0];
     if (RESERVED_MOUNTS.has(top)) {
       problems.add(
         key,
-        ["path"],
+        [field],
         `"${top}" is reserved by Vault; expected another mount path`,
         path,
       );
     }
   }
-  mounts.forEach(([key, path], index) => {
-    for (const [otherKey, otherPath] of mounts.slice(0, index)) {
+  mounts.forEach(([key, path, field = "path"], index) => {
+    for (const [otherKey, otherPath, otherField = "path"] of mounts.slice(0, index)) {
       if (path === otherPath) {
         problems.add(
           key,
-          ["path"],
-          `mount path is already used by ${NAMESPACE}:${otherKey}.path`,
+          [field],
+          `mount path is already used by ${NAMESPACE}:${otherKey}.${otherField}`,
           path,
         );
       } else if (path.startsWith(`${otherPath}/`) || otherPath.startsWith(`${path}/`)) {
         problems.add(
           key,
-          ["path"],
-          `mount path overlaps ${NAMESPACE}:${otherKey}.path ("${otherPath}"); expected mounts that do not nest`,
+          [field],
+          `mount path overlaps ${NAMESPACE}:${otherKey}.${otherField} ("${otherPath}"); expected mounts that do not nest`,
           path,
         );
       }

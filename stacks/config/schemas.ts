@@ -25,6 +25,8 @@ function integerIn(base: z.ZodNumber, min: number, max: number, message: string)
 }
 const PORT_MESSAGE = "expected an integer port from 1 to 65535";
 const port = integerIn(z.number({ error: PORT_MESSAGE }), 1, 65535, PORT_MESSAGE);
+/** Key types of the CA and of issued certificates (EC P-256, RSA 2048). */
+export const PKI_KEY_TYPES = ["ec", "rsa"] as const;
 const APP_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
 const KV_PATH = /^[A-Za-z0-9_.+-]+(\/[A-Za-z0-9_.+-]+)*(\/\*)?$|^\*$/;
 const kvPath = z.string().regex(KV_PATH, {
@@ -45,21 +47,19 @@ const pinnedImage = z.string().refine(isPinnedImage, {
   error: 'expected an image pinned to a version tag or digest (not "latest", not untagged)',
 });
 
-const DNS_NAME =
+export const DNS_NAME =
   /^(\*\.)?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+/** A DNS name (a leading "*." allowed; the uses that refuse wildcards check for it). */
+export const dnsName = z
+  .string()
+  .regex(DNS_NAME, { error: 'expected a DNS name like "vault.example.internal"' })
+  // RFC 1035: a name of at most 253 characters (the labels' 63 is in DNS_NAME).
+  .max(253, { error: "expected a DNS name of at most 253 characters (RFC 1035)" });
 export const tlsSchema = z.strictObject({
   mode: z.enum(TLS_MODES).optional(),
   certificate: z.string().optional(),
   caCertificate: z.string().optional(),
-  dnsNames: z
-    .array(
-      z
-        .string()
-        .regex(DNS_NAME, { error: 'expected a DNS name like "vault.example.internal"' })
-        // RFC 1035: a name of at most 253 characters (the labels' 63 is in DNS_NAME).
-        .max(253, { error: "expected a DNS name of at most 253 characters (RFC 1035)" }),
-    )
-    .optional(),
+  dnsNames: z.array(dnsName).optional(),
   validity: duration
     .refine((text) => parseDuration(text) >= 3600, { error: "expected at least 1h" })
     .optional(),
@@ -283,6 +283,16 @@ export const appSchema = z.strictObject({
     .optional(),
   issueSecretId: z.boolean({ error: "expected true or false" }).optional(),
   ...appLoginFields,
+  /** Certificates the app may issue itself from the stack's CA (needs vault-platform:pki). */
+  pki: z
+    .strictObject({
+      names: z.array(dnsName).min(1, { error: "expected at least one DNS name" }),
+      allowSubdomains: z.boolean({ error: "expected true or false" }).optional(),
+      allowIpSans: z.boolean({ error: "expected true or false" }).optional(),
+      ttl: positiveDuration.optional(),
+      keyType: z.enum(PKI_KEY_TYPES).optional(),
+    })
+    .optional(),
 });
 
 const seedSchema = z.strictObject({

@@ -54,6 +54,7 @@ export const CONFIG_KEYS = [
   "teams",
   "people",
   "peopleClientSecret",
+  "pki",
 ] as const;
 
 /**

@@ -42,6 +42,41 @@ export interface AppConfig {
     readonly userClaim: string;
     readonly boundSubject?: string;
   };
+  /** Certificates the app issues itself from the stack's CA: one role allowing these names. */
+  readonly pki?: AppPkiConfig;
+}
+
+export type PkiKeyType = "ec" | "rsa";
+
+export interface AppPkiConfig {
+  /** DNS names the app's role allows ("*.x" only where pki.allowWildcards). */
+  readonly names: readonly string[];
+  /** Also any name under each of them. */
+  readonly allowSubdomains: boolean;
+  readonly allowIpSans: boolean;
+  /** Default lifetime of a certificate the app issues; at most pki.leafMaxTtl. */
+  readonly ttlSeconds: number;
+  readonly keyType: PkiKeyType;
+}
+
+/**
+ * The stack's CA: "internal", a root and an intermediate made inside Vault (keys never leave
+ * it); "external", an intermediate whose CSR the organization's CA signs.
+ */
+export interface PkiConfig {
+  readonly mode: "internal" | "external";
+  /** The issuing (intermediate) mount. */
+  readonly path: string;
+  /** internal: the root's mount. */
+  readonly rootPath?: string;
+  readonly commonName: string;
+  readonly keyType: PkiKeyType;
+  readonly rootTtlSeconds: number;
+  readonly intermediateTtlSeconds: number;
+  readonly leafMaxTtlSeconds: number;
+  readonly allowWildcards: boolean;
+  /** external: the signed intermediate and its chain (PEM), once the CA has signed the CSR. */
+  readonly intermediateCertificate?: string;
 }
 
 /** The stack's Kubernetes auth mount: TokenReview at host, with a reviewer token or the client's. */
@@ -132,6 +167,8 @@ export interface PlatformConfig {
   readonly teams: readonly TeamConfig[];
   /** How people log in (OIDC single sign-on or JWT); undefined: no login for people. */
   readonly people?: PeopleConfig;
+  /** The stack's CA, where apps issue certificates. */
+  readonly pki?: PkiConfig;
 }
 
 // Reading and reporting.

@@ -24,6 +24,16 @@ describe("provisioner policy from the resolved config (golden files)", () => {
         identityGroups: true,
       },
     ],
+    [
+      "provisioner-pki.hcl",
+      {
+        kv: "secret",
+        database: "database",
+        transit: "transit",
+        auth: ["approle"],
+        pki: ["pki", "pki-root"],
+      },
+    ],
   ])("renders %s", (file, paths) => {
     const golden = path.join(GOLDEN, file);
     if (process.env.UPDATE_GOLDEN === "1") {
