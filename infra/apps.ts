@@ -54,6 +54,7 @@ export interface AppOutputs {
     readonly role: string;
     readonly names: readonly string[];
     readonly allowSubdomains: boolean;
+    readonly allowIpSans: boolean;
   };
 }
 
@@ -157,6 +158,7 @@ export function appOutputs(plan: AppPlan, roleId?: pulumi.Output<string>): AppOu
             role: plan.app.name,
             names: plan.app.pki.names,
             allowSubdomains: plan.app.pki.allowSubdomains,
+            allowIpSans: plan.app.pki.allowIpSans,
           },
         }
       : {}),

@@ -31,6 +31,9 @@ export function forbiddenPaths(
     ...others.flatMap((other) =>
       other.transitKeys.map((key) => `${env.mounts.transit}/encrypt/${key}`),
     ),
+    ...others.flatMap((other) =>
+      other.pki && env.pki ? [`${env.pki.path}/issue/${other.pki.role}`] : [],
+    ),
   ];
 }
 
@@ -66,6 +69,9 @@ export function allowedPaths(env: Environment, app: AppUnderTest): Record<string
   for (const key of app.transitKeys) {
     allowed[`${env.mounts.transit}/encrypt/${key}`] = ["update"];
     allowed[`${env.mounts.transit}/decrypt/${key}`] = ["update"];
+  }
+  if (app.pki && env.pki) {
+    allowed[`${env.pki.path}/issue/${app.pki.role}`] = ["update"];
   }
   return allowed;
 }

@@ -14,6 +14,7 @@ import {
 import { LOGIN_LABELS, loginAs } from "./app-logins";
 import { expect, recorder } from "./check-record";
 import type { AppUnderTest, CheckResult, Environment } from "./environment";
+import { checkCertificates } from "./pki-checks";
 import { vaultRequest } from "./vault-client";
 
 export async function databaseCredentials(
@@ -134,6 +135,8 @@ export async function checkApp(
   await record(`${app.name}: capabilities-self matches its access`, () =>
     capabilitiesMatch(env, app, appToken),
   );
+
+  await checkCertificates(env, app, appToken, record);
 
   for (const key of app.transitKeys) {
     await record(`${app.name}: transit round trip with key ${key}`, async () => {

@@ -19,6 +19,13 @@ export interface AppUnderTest {
   readonly databaseRole?: string;
   readonly databaseAccess?: "readonly" | "readwrite";
   readonly transitKeys: readonly string[];
+  /** Its certificate role and the names it declares (apps with pki). */
+  readonly pki?: {
+    readonly role: string;
+    readonly names: readonly string[];
+    readonly allowSubdomains: boolean;
+    readonly allowIpSans?: boolean;
+  };
 }
 
 /** A team as the stack exports it (`teams.<name>`). */
@@ -64,6 +71,16 @@ export interface Environment {
   /** What a member of a team logs in with: a JWT of theirs, or a Vault token they obtained. */
   readonly memberCredentials?: Readonly<Record<string, MemberCredential>>;
   readonly postgres: { readonly host: string; readonly port: number; readonly database: string };
+  /** The stack's CA (output pki), where apps issue certificates. */
+  readonly pki?: {
+    readonly path: string;
+    /** What clients trust (PEM). */
+    readonly caCertificate?: string;
+    /** The intermediate and its issuers (PEM). */
+    readonly chain?: string;
+    /** False while an external CA has not signed the intermediate yet. */
+    readonly ready: boolean;
+  };
   /** Container whose audit log to read, and where the log is inside it (none: external). */
   readonly container?: string;
   /** A raft cluster: every node's container (each active node audits what it served). */

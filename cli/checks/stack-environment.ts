@@ -49,6 +49,7 @@ export async function environmentOf(stack: Stack, probeTable?: string): Promise<
     ),
     ...peopleOf(outputs),
     postgres: { host: postgres.host, port: postgres.port, database: postgres.database },
+    pki: outputs.pki?.value as Environment["pki"],
     container: outputs.container?.value as string | undefined,
     containers: outputs.containers?.value as string[] | undefined,
     auditLogPath: value<string[]>("auditDevices").includes("file")
