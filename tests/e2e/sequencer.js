@@ -11,6 +11,7 @@ const ORDER = [
   "platform",
   "logins",
   "people",
+  "pki",
   "gitops",
   "teardown",
   "consumer",
