@@ -36,6 +36,21 @@ const prBase = 5000 + (process.pid % 4000);
 export const APPROLE_STACK = `pr-${prBase}`;
 export const JWT_STACK = `pr-${prBase + 1}`;
 export const STACKS = [APPROLE_STACK, JWT_STACK];
+/** The stack that also runs a CA on the existing cluster (its mounts under its namespace or prefix). */
+export const PKI_STACK = JWT_STACK;
+
+/** The project's two default apps, each with a certificate name: PKI_STACK's apps. */
+const PKI_APPS = {
+  "vault-platform:pki.mode": { value: "internal" },
+  "vault-platform:apps[0].name": { value: "orders" },
+  "vault-platform:apps[0].database": { value: "readwrite" },
+  "vault-platform:apps[0].transitKeys[0]": { value: "orders" },
+  "vault-platform:apps[0].pki.names[0]": { value: "orders.pr.internal" },
+  "vault-platform:apps[1].name": { value: "reporting" },
+  "vault-platform:apps[1].database": { value: "readonly" },
+  "vault-platform:apps[1].transitKeys[0]": { value: "reporting" },
+  "vault-platform:apps[1].pki.names[0]": { value: "reporting.pr.internal" },
+};
 /** Someone else's namespace (where the cluster has namespaces) and data the program must not touch. */
 export const OTHER_NAMESPACE = `other-${process.pid}`;
 export const OTHER_SECRET = `unrelated-${process.pid}-k3y`;
@@ -398,6 +413,7 @@ export async function configureStacks(roleId: string, stacks: Map<string, Stack>
       "vault-platform:sharedCluster.auth.method": { value: "jwt" },
       "vault-platform:sharedCluster.auth.role": { value: "vault-platform-pr" },
       "vault-platform:sharedCluster.auth.jwtFile": { value: jwtFile },
+      ...PKI_APPS,
     },
     true,
   );

@@ -40,6 +40,7 @@ import {
   health,
   initCluster,
   JWT_STACK,
+  PKI_STACK,
   LABEL,
   NODES,
   opts,
@@ -144,6 +145,7 @@ describe(`an existing cluster, ${TENANCY === "namespace" ? "one namespace" : "on
           database: `${stackName}/database`,
           transit: `${stackName}/transit`,
           approle: `${stackName}/approle`,
+          ...(stackName === PKI_STACK ? { pki: `${stackName}/pki` } : {}),
         });
       }
     }
@@ -163,8 +165,9 @@ describe(`an existing cluster, ${TENANCY === "namespace" ? "one namespace" : "on
       const auth = await rootMounts("auth");
       const policies: string[] = (await admin("LIST", "sys/policies/acl")).body.data.keys;
       for (const stackName of STACKS) {
+        const pkiMounts = stackName === PKI_STACK ? ["pki", "pki-root"] : [];
         expect(mounts.filter((mount) => mount.startsWith(`${stackName}/`)).sort()).toEqual(
-          ["database", "secret", "transit"].map((mount) => `${stackName}/${mount}/`),
+          ["database", ...pkiMounts, "secret", "transit"].map((mount) => `${stackName}/${mount}/`),
         );
         expect(auth.filter((mount) => mount.startsWith(`${stackName}/`))).toEqual([
           `${stackName}/approle/`,
@@ -188,6 +191,13 @@ describe(`an existing cluster, ${TENANCY === "namespace" ? "one namespace" : "on
       console.log(`[e2e] ${stackName}\n${formatResults(results)}`);
       expect(results.filter((result) => !result.ok)).toEqual([]);
       expect(results.length).toBeGreaterThanOrEqual(10);
+      if (stackName === PKI_STACK) {
+        // The CA in the environment's namespace or under its prefix: issued, refused, revoked.
+        const certificateChecks = results.filter((result) =>
+          /certificate|CRL|names it does not own/.test(result.check),
+        );
+        expect(certificateChecks.map((result) => result.ok)).toEqual(Array(8).fill(true));
+      }
     }
   }, 300_000);
 
