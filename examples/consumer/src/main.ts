@@ -2,13 +2,17 @@
  * An app that consumes the platform, as the articles end: at startup it unwraps its secret-id
  * and logs in with its AppRole, loads its KV secrets, takes dynamic Postgres credentials (renewed
  * before they expire, replaced when they can no longer be renewed) and encrypts with its transit
- * key. GET /health reports each of the four; 200 only when all work.
+ * key. GET /health reports each of the four; 200 only when all work. Where the app has a name to
+ * issue a certificate for (CERT_NAME, one of apps.<app>.pki.names), it also issues itself a
+ * certificate, serves the same /health over HTTPS with it, and renews it before it expires.
  *
  * Configuration (environment): VAULT_ADDR, APP_NAME, VAULT_ROLE_ID, VAULT_WRAPPED_SECRET_ID,
  * PGHOST, PGPORT, PGDATABASE; optional KV_MOUNT (secret), DATABASE_MOUNT (database),
- * TRANSIT_MOUNT (transit), APPROLE_MOUNT (approle), PORT (8080).
+ * TRANSIT_MOUNT (transit), APPROLE_MOUNT (approle), PORT (8080); for HTTPS, CERT_NAME and optional
+ * PKI_MOUNT (pki), CERT_TTL (the role's default, e.g. 24h), HTTPS_PORT (8443).
  */
 import * as http from "http";
+import * as https from "https";
 import { Client } from "pg";
 import {
   DatabaseLease,
@@ -16,6 +20,7 @@ import {
   appRoleLogin,
   call,
   databaseCredentials,
+  issueCertificate,
   renewLease,
   unwrapSecretId,
 } from "./vault";
@@ -34,17 +39,24 @@ const mounts = {
   database: setting("DATABASE_MOUNT", "database"),
   transit: setting("TRANSIT_MOUNT", "transit"),
   approle: setting("APPROLE_MOUNT", "approle"),
+  pki: setting("PKI_MOUNT", "pki"),
 };
+/** The name the app issues its certificate for; none: no HTTPS. */
+const certificateName = process.env.CERT_NAME;
+const httpsPort = Number(setting("HTTPS_PORT", "8443"));
 const vault: VaultClient = { address: setting("VAULT_ADDR") };
-const status: Record<"vault" | "kv" | "database" | "transit", string> = {
+const status: Record<"vault" | "kv" | "database" | "transit", string> & { certificate?: string } = {
   vault: "starting",
   kv: "starting",
   database: "starting",
   transit: "starting",
+  ...(certificateName ? { certificate: "starting" } : {}),
 };
 let lease: DatabaseLease | undefined;
 let renewals = 0;
 let rotations = 0;
+let httpsServer: https.Server | undefined;
+let certificateRenewals = 0;
 
 async function connectAs(credentials: DatabaseLease): Promise<void> {
   const client = new Client({
@@ -93,6 +105,44 @@ function scheduleRenewal(ttlSeconds: number): void {
   }, delay).unref();
 }
 
+/**
+ * A new certificate for `name`: the first one starts the HTTPS server, later ones replace its
+ * key and certificate without a restart (connections open keep theirs). The private key is
+ * handed to the server only: never logged, never written to disk.
+ */
+async function renewCertificate(name: string): Promise<void> {
+  const issued = await issueCertificate(vault, mounts.pki, app, name, process.env.CERT_TTL);
+  const context = { key: issued.privateKey, cert: issued.certificateChain };
+  if (httpsServer) {
+    httpsServer.setSecureContext(context);
+    certificateRenewals += 1;
+  } else {
+    const server = https.createServer(context, health);
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(httpsPort, "127.0.0.1", resolve);
+    });
+    httpsServer = server;
+    console.log(`${app}: serving https://${name}:${httpsPort}/health on 127.0.0.1`);
+  }
+  status.certificate = `serving ${name} (serial ${issued.serialNumber}, renewals ${certificateRenewals})`;
+  scheduleCertificateRenewal(name, issued.expiresAt);
+}
+
+/** Renew at two thirds of the time left; after a failure, again at two thirds of what is left. */
+function scheduleCertificateRenewal(name: string, expiresAt: number): void {
+  const delay = Math.max(1000, Math.floor(((expiresAt - Date.now()) * 2) / 3));
+  setTimeout(() => {
+    renewCertificate(name).catch((error: Error) => {
+      status.certificate =
+        Date.now() < expiresAt
+          ? `renewal failed (${error.message}); the current certificate serves until it expires`
+          : `failed: the certificate expired and renewal failed (${error.message})`;
+      scheduleCertificateRenewal(name, expiresAt);
+    });
+  }, delay).unref();
+}
+
 async function start(): Promise<void> {
   const secretId = await unwrapSecretId(vault, setting("VAULT_WRAPPED_SECRET_ID"));
   const login = await appRoleLogin(vault, mounts.approle, setting("VAULT_ROLE_ID"), secretId);
@@ -125,9 +175,15 @@ async function start(): Promise<void> {
   } catch (error) {
     status.transit = `failed: ${(error as Error).message}`;
   }
+
+  if (certificateName) {
+    await renewCertificate(certificateName).catch((error: Error) => {
+      status.certificate = `failed: ${error.message}`;
+    });
+  }
 }
 
-const server = http.createServer((request, response) => {
+function health(request: http.IncomingMessage, response: http.ServerResponse): void {
   if (request.url !== "/health") {
     response.writeHead(404).end();
     return;
@@ -137,8 +193,9 @@ const server = http.createServer((request, response) => {
   );
   response.writeHead(healthy ? 200 : 503, { "Content-Type": "application/json" });
   response.end(JSON.stringify({ app, healthy, ...status }));
-});
+}
 
+const server = http.createServer(health);
 server.listen(Number(setting("PORT", "8080")), "127.0.0.1", () => {
   console.log(`${app}: listening on 127.0.0.1:${setting("PORT", "8080")}`);
   start().catch((error: Error) => {

@@ -90,3 +90,46 @@ export async function renewLease(client: VaultClient, leaseId: string): Promise<
   });
   return renewed.lease_duration;
 }
+
+/** A certificate the app issued itself. The private key lives in this object only. */
+export interface IssuedCertificate {
+  /** The leaf followed by its issuers (PEM), what the server presents. */
+  readonly certificateChain: string;
+  readonly privateKey: string;
+  readonly serialNumber: string;
+  /** When the certificate expires, in milliseconds since the epoch. */
+  readonly expiresAt: number;
+}
+
+/**
+ * Issues a certificate from the app's role (`<mount>/issue/<role>`); Vault generates the key and
+ * returns it once, in this answer, and never stores it. `ttl` empty: the role's default.
+ */
+export async function issueCertificate(
+  client: VaultClient,
+  mount: string,
+  role: string,
+  commonName: string,
+  ttl?: string,
+): Promise<IssuedCertificate> {
+  const issued = await call<{
+    data: {
+      certificate: string;
+      ca_chain?: string[];
+      issuing_ca: string;
+      private_key: string;
+      serial_number: string;
+      expiration: number;
+    };
+  }>(client, "POST", `${mount}/issue/${role}`, {
+    common_name: commonName,
+    ...(ttl ? { ttl } : {}),
+  });
+  const issuers = issued.data.ca_chain ?? [issued.data.issuing_ca];
+  return {
+    certificateChain: [issued.data.certificate, ...issuers].join("\n"),
+    privateKey: issued.data.private_key,
+    serialNumber: issued.data.serial_number,
+    expiresAt: issued.data.expiration * 1000,
+  };
+}
