@@ -87,7 +87,9 @@ function checkExternalCertificate(pem: string, problems: Problems): void {
     );
   }
   chain.slice(1).forEach((issuer, index) => {
-    if (!chain[index].checkIssued(issuer)) {
+    // checkIssued compares names (and key identifiers where present), not the signature: a
+    // look-alike issuer with the same name passes it.
+    if (!chain[index].checkIssued(issuer) || !chain[index].verify(issuer.publicKey)) {
       problems.add(
         "pki",
         ["intermediateCertificate"],
