@@ -1,8 +1,8 @@
 /**
  * Certificates: the stack's CA (`pki`) and the names each app may issue certificates for
  * (`apps[].pki`). Schemas, defaults, the lifetimes each profile allows, and the rules across apps
- * (no name of one app reachable by another's role). The role and policy are derived in
- * infra/pki-plan.ts.
+ * (no name of one app reachable by another's role). The role is derived in infra/pki.ts, the
+ * policy path and the access diff's names in infra/apps.ts.
  */
 import { X509Certificate } from "crypto";
 import { z } from "zod";
