@@ -37,6 +37,31 @@ function completedProd(): string {
 
 const PROD = completedProd();
 
+/** The PR comment of a staging change from one stack file to another, against its golden file. */
+function expectStagingComment(
+  file: string,
+  changes: Record<string, number>,
+  before: string,
+  after: string,
+): void {
+  const comment = renderComment(
+    [
+      {
+        stack: "staging",
+        changes,
+        policy: [],
+        access: diffAccess(modelOf(before, "staging"), modelOf(after, "staging")),
+      },
+    ],
+    "0123456789abcdef0123",
+  );
+  const golden = path.join(ROOT, "tests/fixtures/golden", file);
+  if (process.env.UPDATE_GOLDEN === "1") {
+    fs.writeFileSync(golden, comment);
+  }
+  expect(comment).toBe(fs.readFileSync(golden, "utf8"));
+}
+
 describe("access diff", () => {
   it("is empty when nothing changes", () => {
     expect(diffAccess(modelOf(PROD), modelOf(PROD))).toEqual([]);
@@ -161,7 +186,6 @@ ${orders}
 });
 
 describe("access diff of teams", () => {
-  const GOLDEN = path.join(ROOT, "tests/fixtures/golden");
   const STAGING = fs.readFileSync(path.join(ROOT, "Pulumi.staging.yaml"), "utf8");
   const withTeams = (teams: string) =>
     `${STAGING}  vault-platform:teams:\n${teams}  vault-platform:people:\n    auth:\n      method: oidc\n      discoveryUrl: https://idp.example.test/realms/eng\n      clientId: vault\n      redirectUris: ["http://localhost:8250/oidc/callback"]\n  vault-platform:peopleClientSecret:\n    secure: v1:AAAABBBBCCCC\n`;
@@ -201,27 +225,11 @@ describe("access diff of teams", () => {
   });
 
   it("renders the PR comment with the teams' changes (golden file)", () => {
-    const comment = renderComment(
-      [
-        {
-          stack: "staging",
-          changes: { update: 2, same: 51 },
-          policy: [],
-          access: diffAccess(modelOf(before, "staging"), modelOf(after, "staging")),
-        },
-      ],
-      "0123456789abcdef0123",
-    );
-    const golden = path.join(GOLDEN, "pr-comment-teams.md");
-    if (process.env.UPDATE_GOLDEN === "1") {
-      fs.writeFileSync(golden, comment);
-    }
-    expect(comment).toBe(fs.readFileSync(golden, "utf8"));
+    expectStagingComment("pr-comment-teams.md", { update: 2, same: 51 }, before, after);
   });
 });
 
 describe("access diff of certificates", () => {
-  const GOLDEN = path.join(ROOT, "tests/fixtures/golden");
   const STAGING = fs.readFileSync(path.join(ROOT, "Pulumi.staging.yaml"), "utf8");
   /** The staging apps with certificate names, and the stack's internal CA. */
   const withCertificates = (orders: string, reporting: string) => {
@@ -273,21 +281,6 @@ describe("access diff of certificates", () => {
   });
 
   it("renders the PR comment with the names' changes (golden file)", () => {
-    const comment = renderComment(
-      [
-        {
-          stack: "staging",
-          changes: { update: 2, same: 57 },
-          policy: [],
-          access: diffAccess(modelOf(before, "staging"), modelOf(after, "staging")),
-        },
-      ],
-      "0123456789abcdef0123",
-    );
-    const golden = path.join(GOLDEN, "pr-comment-pki.md");
-    if (process.env.UPDATE_GOLDEN === "1") {
-      fs.writeFileSync(golden, comment);
-    }
-    expect(comment).toBe(fs.readFileSync(golden, "utf8"));
+    expectStagingComment("pr-comment-pki.md", { update: 2, same: 57 }, before, after);
   });
 });

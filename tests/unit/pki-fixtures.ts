@@ -1,10 +1,11 @@
 /**
  * Certificates for the PKI tests, made at test time (no key is committed): a root CA, an
  * intermediate CA it signed (what an organization's CA returns for the stack's CSR) and a leaf
- * the intermediate signed. Keys are made by Node's crypto; node-forge builds the X.509.
+ * the intermediate signed, with the key and signing helpers of infra/tls.ts.
  */
-import { generateKeyPairSync, KeyObject, randomBytes, sign as signBytes } from "crypto";
+import type { KeyObject } from "crypto";
 import * as forge from "node-forge";
+import { rsaKeyPair, serialNumber, sign } from "../../infra/tls";
 
 export interface TestCa {
   /** PEM of the root CA (self-signed). */
@@ -24,28 +25,11 @@ interface Issued {
   readonly key: KeyObject;
 }
 
-function signWith(cert: forge.pki.Certificate, key: KeyObject): void {
-  const algorithm = forge.pki.oids.sha256WithRSAEncryption;
-  const signed = cert as forge.pki.Certificate & { tbsCertificate: forge.asn1.Asn1 };
-  signed.signatureOid = algorithm;
-  signed.siginfo.algorithmOid = algorithm;
-  const pki = forge.pki as typeof forge.pki & {
-    getTBSCertificate(cert: forge.pki.Certificate): forge.asn1.Asn1;
-  };
-  signed.tbsCertificate = pki.getTBSCertificate(cert);
-  const tbs = Buffer.from(forge.asn1.toDer(signed.tbsCertificate).getBytes(), "binary");
-  signed.signature = signBytes("sha256", tbs, key).toString("binary");
-}
-
 function issue(commonName: string, isCa: boolean, issuer?: Issued): Issued {
-  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const keys = rsaKeyPair();
   const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.publicKeyFromPem(
-    publicKey.export({ type: "spki", format: "pem" }).toString(),
-  );
-  const serial = randomBytes(16);
-  serial[0] &= 0x7f;
-  cert.serialNumber = serial.toString("hex");
+  cert.publicKey = keys.publicKey;
+  cert.serialNumber = serialNumber();
   cert.validity.notBefore = new Date(Date.now() - 60_000);
   cert.validity.notAfter = new Date(Date.now() + 24 * 3600 * 1000);
   const subject = [{ name: "commonName", value: commonName }];
@@ -57,8 +41,8 @@ function issue(commonName: string, isCa: boolean, issuer?: Issued): Issued {
       ? { name: "keyUsage", keyCertSign: true, cRLSign: true, critical: true }
       : { name: "keyUsage", digitalSignature: true, critical: true },
   ]);
-  signWith(cert, issuer?.key ?? privateKey);
-  return { cert, key: privateKey };
+  sign(cert, issuer?.key ?? keys.privateKey);
+  return { cert, key: keys.privateKey };
 }
 
 let cached: TestCa | undefined;
