@@ -6,7 +6,7 @@
  */
 import { X509Certificate } from "crypto";
 import { z } from "zod";
-import { parseDuration } from "../../infra/duration";
+import { formatDuration, parseDuration } from "../../infra/duration";
 import type { ProfileName } from "../profiles";
 import { mountPath } from "./mount-path";
 import type { Problems } from "./problems";
@@ -225,8 +225,8 @@ export function checkAppPki(
       problems.add(
         "apps",
         [index, "pki", "ttl"],
-        `expected at most pki.leafMaxTtl (${pki.leafMaxTtlSeconds / 3600}h)`,
-        `${app.pki.ttlSeconds / 3600}h`,
+        `expected at most pki.leafMaxTtl (${formatDuration(pki.leafMaxTtlSeconds)})`,
+        formatDuration(app.pki.ttlSeconds),
       );
     }
     apps.slice(0, index).forEach((other) => {

@@ -205,6 +205,13 @@ const LIFETIME_CASES: PkiCase[] = [
     ['vault-platform:apps[0].pki.ttl: expected at most pki.leafMaxTtl (24h); got "48h"'],
   ],
   [
+    "an app's ttl over a leafMaxTtl of hours and minutes",
+    "dev",
+    { mode: "internal", leafMaxTtl: "90m" },
+    [app("orders", { names: ["orders.example.com"], ttl: "2d" })],
+    ['vault-platform:apps[0].pki.ttl: expected at most pki.leafMaxTtl (1h30m); got "48h"'],
+  ],
+  [
     "an app's ttl over the profile's bound",
     "staging",
     INTERNAL,
