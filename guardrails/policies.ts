@@ -26,6 +26,7 @@ import {
 } from "./rules";
 import { checkPostgresConnectionTls, checkSecretIdUses, checkUnsealKeySplit } from "./findings";
 import { checkJwtRole, checkKubernetesRole } from "./login-rules";
+import { DEFAULT_PKI_ROLE_LIMITS, PkiRoleLimits, checkPkiRole } from "./pki-rules";
 import { checkTeamNotEveryApp } from "./team-rules";
 
 /** The engine fills in schema defaults; these only matter where a check runs without it. */
@@ -115,6 +116,35 @@ export const VAULT_PLATFORM_POLICIES: Policies = [
     "kubernetes-role-bound",
     'Kubernetes login roles name their service accounts and namespaces (no "*").',
     checkKubernetesRole,
+  ),
+  resourcePolicy(
+    "pki-role-bound",
+    "PKI roles issue for named domains only: not any name, no glob domains or wildcard certificates, no IP SANs unless listed, maxTtl within the leaf bound.",
+    (args, report) =>
+      checkPkiRole(args, report, configOf<PkiRoleLimits>(args, DEFAULT_PKI_ROLE_LIMITS)),
+    {
+      properties: {
+        maxLeafTtlSeconds: {
+          type: "integer",
+          minimum: 1,
+          default: DEFAULT_PKI_ROLE_LIMITS.maxLeafTtlSeconds,
+          description: "Upper bound of a PKI role's maxTtl, in seconds.",
+        },
+        ipSanRoles: {
+          type: "array",
+          items: { type: "string" },
+          default: [],
+          description: "Vault names of the PKI roles (the apps' names) allowed IP SANs.",
+        },
+        wildcardRoles: {
+          type: "array",
+          items: { type: "string" },
+          default: [],
+          description:
+            'Vault names of the PKI roles (the apps\' names) allowed glob domains ("*.example.com").',
+        },
+      },
+    },
   ),
   resourcePolicy(
     "postgres-connection-tls",

@@ -22,3 +22,13 @@ export function parseDuration(text: string): number {
 export function isDuration(text: string): boolean {
   return DURATION.test(text);
 }
+
+/** Seconds written back as a duration in hours, minutes and seconds: 5400 -> "1h30m". */
+export function formatDuration(seconds: number): string {
+  const parts = [
+    [Math.floor(seconds / 3600), "h"],
+    [Math.floor((seconds % 3600) / 60), "m"],
+    [seconds % 60, "s"],
+  ] as const;
+  return parts.map(([amount, unit]) => (amount > 0 ? `${amount}${unit}` : "")).join("") || "0s";
+}

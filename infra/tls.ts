@@ -32,13 +32,13 @@ export interface GeneratedCertificates {
 /** Clock skew tolerated between this machine and clients. */
 const BACKDATE_MS = 5 * 60 * 1000;
 
-interface KeyPair {
+export interface KeyPair {
   readonly privateKey: KeyObject;
   readonly publicKey: forge.pki.PublicKey;
 }
 
 /** RSA keys made (and later used for signing) by Node's native crypto; forge only builds X.509. */
-function rsaKeyPair(): KeyPair {
+export function rsaKeyPair(): KeyPair {
   const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   return {
     privateKey,
@@ -49,7 +49,7 @@ function rsaKeyPair(): KeyPair {
 }
 
 /** What forge's cert.sign does (SHA-256 with RSA), with the signature made natively. */
-function sign(cert: forge.pki.Certificate, key: KeyObject): void {
+export function sign(cert: forge.pki.Certificate, key: KeyObject): void {
   const algorithm = forge.pki.oids.sha256WithRSAEncryption;
   const signed = cert as forge.pki.Certificate & { tbsCertificate: forge.asn1.Asn1 };
   signed.signatureOid = algorithm;
@@ -64,7 +64,7 @@ function sign(cert: forge.pki.Certificate, key: KeyObject): void {
 }
 
 /** A positive 128-bit serial number, as forge wants it (hex, high bit clear). */
-function serialNumber(): string {
+export function serialNumber(): string {
   const bytes = randomBytes(16);
   bytes[0] &= 0x7f;
   return bytes.toString("hex");

@@ -1,12 +1,12 @@
 /**
  * Certificates: the stack's CA (`pki`) and the names each app may issue certificates for
  * (`apps[].pki`). Schemas, defaults, the lifetimes each profile allows, and the rules across apps
- * (no name of one app reachable by another's role). The role and policy are derived in
- * infra/pki-plan.ts.
+ * (no name of one app reachable by another's role). The role is derived in infra/pki.ts, the
+ * policy path and the access diff's names in infra/apps.ts.
  */
 import { X509Certificate } from "crypto";
 import { z } from "zod";
-import { parseDuration } from "../../infra/duration";
+import { formatDuration, parseDuration } from "../../infra/duration";
 import type { ProfileName } from "../profiles";
 import { mountPath } from "./mount-path";
 import type { Problems } from "./problems";
@@ -87,7 +87,9 @@ function checkExternalCertificate(pem: string, problems: Problems): void {
     );
   }
   chain.slice(1).forEach((issuer, index) => {
-    if (!chain[index].checkIssued(issuer)) {
+    // checkIssued compares names (and key identifiers where present), not the signature: a
+    // look-alike issuer with the same name passes it.
+    if (!chain[index].checkIssued(issuer) || !chain[index].verify(issuer.publicKey)) {
       problems.add(
         "pki",
         ["intermediateCertificate"],
@@ -223,8 +225,8 @@ export function checkAppPki(
       problems.add(
         "apps",
         [index, "pki", "ttl"],
-        `expected at most pki.leafMaxTtl (${pki.leafMaxTtlSeconds / 3600}h)`,
-        `${app.pki.ttlSeconds / 3600}h`,
+        `expected at most pki.leafMaxTtl (${formatDuration(pki.leafMaxTtlSeconds)})`,
+        formatDuration(app.pki.ttlSeconds),
       );
     }
     apps.slice(0, index).forEach((other) => {

@@ -37,6 +37,31 @@ function completedProd(): string {
 
 const PROD = completedProd();
 
+/** The PR comment of a staging change from one stack file to another, against its golden file. */
+function expectStagingComment(
+  file: string,
+  changes: Record<string, number>,
+  before: string,
+  after: string,
+): void {
+  const comment = renderComment(
+    [
+      {
+        stack: "staging",
+        changes,
+        policy: [],
+        access: diffAccess(modelOf(before, "staging"), modelOf(after, "staging")),
+      },
+    ],
+    "0123456789abcdef0123",
+  );
+  const golden = path.join(ROOT, "tests/fixtures/golden", file);
+  if (process.env.UPDATE_GOLDEN === "1") {
+    fs.writeFileSync(golden, comment);
+  }
+  expect(comment).toBe(fs.readFileSync(golden, "utf8"));
+}
+
 describe("access diff", () => {
   it("is empty when nothing changes", () => {
     expect(diffAccess(modelOf(PROD), modelOf(PROD))).toEqual([]);
@@ -161,7 +186,6 @@ ${orders}
 });
 
 describe("access diff of teams", () => {
-  const GOLDEN = path.join(ROOT, "tests/fixtures/golden");
   const STAGING = fs.readFileSync(path.join(ROOT, "Pulumi.staging.yaml"), "utf8");
   const withTeams = (teams: string) =>
     `${STAGING}  vault-platform:teams:\n${teams}  vault-platform:people:\n    auth:\n      method: oidc\n      discoveryUrl: https://idp.example.test/realms/eng\n      clientId: vault\n      redirectUris: ["http://localhost:8250/oidc/callback"]\n  vault-platform:peopleClientSecret:\n    secure: v1:AAAABBBBCCCC\n`;
@@ -201,21 +225,62 @@ describe("access diff of teams", () => {
   });
 
   it("renders the PR comment with the teams' changes (golden file)", () => {
-    const comment = renderComment(
-      [
-        {
-          stack: "staging",
-          changes: { update: 2, same: 51 },
-          policy: [],
-          access: diffAccess(modelOf(before, "staging"), modelOf(after, "staging")),
-        },
-      ],
-      "0123456789abcdef0123",
+    expectStagingComment("pr-comment-teams.md", { update: 2, same: 51 }, before, after);
+  });
+});
+
+describe("access diff of certificates", () => {
+  const STAGING = fs.readFileSync(path.join(ROOT, "Pulumi.staging.yaml"), "utf8");
+  /** The staging apps with certificate names, and the stack's internal CA. */
+  const withCertificates = (orders: string, reporting: string) => {
+    const yaml = STAGING.replace(
+      '      transitKeys: ["orders"]\n',
+      `      transitKeys: ["orders"]\n      pki:\n${orders}`,
+    ).replace(
+      '      transitKeys: ["reporting"]\n',
+      `      transitKeys: ["reporting"]\n      pki:\n${reporting}`,
     );
-    const golden = path.join(GOLDEN, "pr-comment-teams.md");
-    if (process.env.UPDATE_GOLDEN === "1") {
-      fs.writeFileSync(golden, comment);
-    }
-    expect(comment).toBe(fs.readFileSync(golden, "utf8"));
+    expect(yaml).not.toBe(STAGING);
+    return `${yaml}  vault-platform:pki:\n    mode: internal\n`;
+  };
+  const before = withCertificates(
+    '        names: ["orders.example.internal"]\n',
+    '        names: ["reports.example.internal"]\n',
+  );
+  // orders gains a second name; reporting's role now also allows names under its one.
+  const after = withCertificates(
+    '        names: ["orders.example.internal", "orders-api.example.internal"]\n',
+    '        names: ["reports.example.internal"]\n        allowSubdomains: true\n',
+  );
+
+  it("shows the names on the app's issue path", () => {
+    expect(diffAccess(modelOf(before, "staging"), modelOf(after, "staging"))).toEqual([
+      {
+        policy: "app-orders",
+        subject: "app orders",
+        path: "pki/issue/orders",
+        added: ["name orders-api.example.internal"],
+        removed: [],
+      },
+      {
+        policy: "app-reporting",
+        subject: "app reporting",
+        path: "pki/issue/reporting",
+        added: ["name reports.example.internal and subdomains"],
+        removed: ["name reports.example.internal"],
+      },
+    ]);
+  });
+
+  it("shows an app gaining certificates with the capability and every name", () => {
+    const changes = diffAccess(modelOf(STAGING, "staging"), modelOf(before, "staging"));
+    expect(changes.map(({ path: changed, added, removed }) => [changed, added, removed])).toEqual([
+      ["pki/issue/orders", ["update", "name orders.example.internal"], []],
+      ["pki/issue/reporting", ["update", "name reports.example.internal"], []],
+    ]);
+  });
+
+  it("renders the PR comment with the names' changes (golden file)", () => {
+    expectStagingComment("pr-comment-pki.md", { update: 2, same: 57 }, before, after);
   });
 });

@@ -17,6 +17,13 @@ const ORDERS: AppAccess = {
   database: { mount: "database", role: "orders" },
   transit: { mount: "transit", keys: ["orders"] },
 };
+/** An app with its own certificate role at a nested issuing mount. */
+const STOREFRONT: AppAccess = {
+  name: "storefront",
+  kv: { mount: "secret", read: ["storefront/*"], write: [] },
+  transit: { mount: "transit", keys: [] },
+  pki: { mount: "team/pki", role: "storefront" },
+};
 const REPORTING: AppAccess = {
   name: "reporting",
   kv: { mount: "team/kv", read: ["reporting/*"], write: [] },
@@ -27,8 +34,13 @@ describe("policy HCL renderer (golden files)", () => {
   it.each([
     ["app-orders.hcl", ORDERS],
     ["app-reporting.hcl", REPORTING],
+    ["app-storefront.hcl", STOREFRONT],
   ])("renders %s", (file, app) => {
-    expect(renderAppPolicy(app)).toBe(fs.readFileSync(path.join(GOLDEN, file), "utf8"));
+    const golden = path.join(GOLDEN, file);
+    if (process.env.UPDATE_GOLDEN === "1") {
+      fs.writeFileSync(golden, renderAppPolicy(app));
+    }
+    expect(renderAppPolicy(app)).toBe(fs.readFileSync(golden, "utf8"));
   });
 
   it("is deterministic whatever the declaration order", () => {
@@ -58,8 +70,14 @@ describe("policy model", () => {
     expect(orders).toContainEqual({ path: "transit/decrypt/orders", capabilities: ["update"] });
   });
 
+  it("grants certificates through the app's own role only: update on issue, nothing else", () => {
+    const pkiPaths = appPolicyRules(STOREFRONT).filter((rule) => rule.path.startsWith("team/pki/"));
+    expect(pkiPaths).toEqual([{ path: "team/pki/issue/storefront", capabilities: ["update"] }]);
+    expect(appPolicyRules(ORDERS).some((rule) => /(^|\/)pki\//.test(rule.path))).toBe(false);
+  });
+
   it("never grants sudo or anything under sys/ beyond capabilities-self and lease renewal", () => {
-    for (const rule of [...appPolicyRules(ORDERS), ...appPolicyRules(REPORTING)]) {
+    for (const rule of [ORDERS, REPORTING, STOREFRONT].flatMap(appPolicyRules)) {
       expect(rule.capabilities).not.toContain("sudo");
       if (rule.path.startsWith("sys/")) {
         expect(["sys/capabilities-self", "sys/leases/renew"]).toContain(rule.path);

@@ -1,4 +1,4 @@
-import { isDuration, parseDuration } from "../../infra/duration";
+import { formatDuration, isDuration, parseDuration } from "../../infra/duration";
 import { dockerPrefix, pgIdentifier } from "../../infra/naming";
 
 describe("parseDuration", () => {
@@ -21,6 +21,19 @@ describe("parseDuration", () => {
     expect(() => parseDuration(text)).toThrow(
       `"${text}" is not a duration like "30s", "15m", "1h30m" or "7d"`,
     );
+  });
+});
+
+describe("formatDuration", () => {
+  it.each([
+    [0, "0s"],
+    [45, "45s"],
+    [5400, "1h30m"],
+    [172800, "48h"],
+    [93784, "26h3m4s"],
+  ])("%i seconds = %s", (seconds, text) => {
+    expect(formatDuration(seconds)).toBe(text);
+    expect(parseDuration(text)).toBe(seconds);
   });
 });
 

@@ -4,6 +4,7 @@ import { PolicyPack } from "@pulumi/policy";
 import { renderPolicyHcl } from "../../infra/acl-policy";
 import { POLICY_PACK_DIR, policyConfigFor } from "../../guardrails/enforcement";
 import { VAULT_PLATFORM_POLICIES } from "../../guardrails/policies";
+import { DEFAULT_PKI_ROLE_LIMITS } from "../../guardrails/pki-rules";
 import { DEFAULT_ACL_LIMITS, DEFAULT_APPROLE_LIMITS } from "../../guardrails/rules";
 import { buildProfile } from "./contract";
 import { recorded } from "./harness";
@@ -31,6 +32,7 @@ const POLICY_NAMES = [
   "transit-key-hardened",
   "jwt-role-bound",
   "kubernetes-role-bound",
+  "pki-role-bound",
   "postgres-connection-tls",
   "approle-secret-id-uses-limited",
   "unseal-key-split",
@@ -65,6 +67,7 @@ describe("the policy pack (guardrails/index.ts)", () => {
     expect(schemaDefaults).toEqual({
       "approle-role-hardened": DEFAULT_APPROLE_LIMITS,
       "acl-policy-least-privilege": DEFAULT_ACL_LIMITS,
+      "pki-role-bound": DEFAULT_PKI_ROLE_LIMITS,
     });
   });
 

@@ -84,6 +84,12 @@ function computed(
         wrappingToken: `wrapping-token-${String(inputs.roleName)}`,
         secretId: "mock-secret-id",
       };
+    case "vault:pkiSecret/secretBackendIntermediateCertRequest:SecretBackendIntermediateCertRequest":
+      return { csr: `mock-csr-${name}` };
+    case "vault:pkiSecret/secretBackendRootCert:SecretBackendRootCert":
+      return { certificate: `mock-root-certificate-${name}` };
+    case "vault:pkiSecret/secretBackendRootSignIntermediate:SecretBackendRootSignIntermediate":
+      return { certificate: `mock-signed-certificate-${name}` };
     default:
       return {};
   }
