@@ -98,6 +98,23 @@ function checkExternalCertificate(pem: string, problems: Problems): void {
       );
     }
   });
+  // What clients are told to trust (output pki.caCertificate) is the chain's last certificate.
+  const last = chain[chain.length - 1];
+  if (chain.length > 1 && !(last.checkIssued(last) && last.verify(last.publicKey))) {
+    problems.add(
+      "pki",
+      ["intermediateCertificate"],
+      `expected the chain to end at its root (self-signed), which clients trust; it ends at "${last.subject}"`,
+      "(PEM)",
+    );
+  } else if (chain.length === 1) {
+    problems.add(
+      "pki",
+      ["intermediateCertificate"],
+      "expected the signed intermediate followed by its chain up to the root, which clients trust",
+      "(PEM)",
+    );
+  }
 }
 
 /** The CA with its defaults, and the lifetime rules: root >= intermediate >= leaf, per profile. */

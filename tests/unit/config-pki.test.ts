@@ -313,6 +313,16 @@ const MODE_CASES: PkiCase[] = [
     undefined,
     [
       'vault-platform:pki.intermediateCertificate: expected each certificate followed by its issuer; "CN=vault-platform prod CA intermediate" did not issue "CN=Example Root CA"; got "(PEM)"',
+      'vault-platform:pki.intermediateCertificate: expected the chain to end at its root (self-signed), which clients trust; it ends at "CN=vault-platform prod CA intermediate"; got "(PEM)"',
+    ],
+  ],
+  [
+    "the intermediate without its chain",
+    "dev",
+    external(ca.intermediatePem),
+    undefined,
+    [
+      'vault-platform:pki.intermediateCertificate: expected the signed intermediate followed by its chain up to the root, which clients trust; got "(PEM)"',
     ],
   ],
   [
@@ -428,7 +438,6 @@ describe("pki: what is accepted", () => {
       external(`${ca.intermediatePem}${ca.rootPem}`),
       undefined,
     ],
-    ["the signed intermediate alone", "dev", external(ca.intermediatePem), undefined],
     [
       "sibling names with subdomains",
       "dev",
