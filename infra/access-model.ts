@@ -33,7 +33,12 @@ export function accessModel(config: PlatformConfig): AccessModel {
     ]),
     ...planTeams(config).map((plan): [string, PolicyModel] => [
       plan.policyName,
-      { subject: `team ${plan.team.name}`, rules: plan.rules, logins: plan.logins },
+      {
+        subject: `team ${plan.team.name}`,
+        rules: plan.rules,
+        logins: plan.logins,
+        ...(plan.certificates.length > 0 ? { certificates: plan.certificates } : {}),
+      },
     ]),
   ]);
 }

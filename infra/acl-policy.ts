@@ -161,7 +161,7 @@ export interface TeamAccessSpec {
 /**
  * A team's rules, from the same declarations as its apps' policies: `read` reads and lists the
  * apps' KV paths (values and metadata); `operate` also writes them, reads the apps' database
- * credentials and uses their transit keys. People keep Vault's `default` policy for their own
+ * credentials, uses their transit keys and issues their certificates. People keep Vault's `default` policy for their own
  * token, so no self-service rule is repeated here.
  */
 export function teamPolicyRules(team: TeamAccessSpec): PolicyRule[] {
@@ -175,6 +175,7 @@ export function teamPolicyRules(team: TeamAccessSpec): PolicyRule[] {
         ...kvRules(app.kv.mount, [], paths),
         ...(app.database ? databaseRules(app.database.mount, app.database.role) : []),
         ...transitRules(app.transit.mount, app.transit.keys),
+        ...(app.pki ? pkiRules(app.pki.mount, app.pki.role) : []),
       ];
     }),
   );

@@ -26,6 +26,8 @@ export interface TeamPlan {
   readonly policyDocument: string;
   /** Who becomes a member: the people login, and each IdP group mapped to the team. */
   readonly logins: readonly LoginGrant[];
+  /** operate: the certificate roles of the apps it owns, with their names. */
+  readonly certificates: readonly LoginGrant[];
 }
 
 /** What the stack exports per team (`teams.<name>`), read back by `verify`. */
@@ -39,7 +41,9 @@ export interface TeamOutputs {
 }
 
 export function planTeams(config: PlatformConfig): TeamPlan[] {
-  const apps = new Map(planApps(config).map((plan) => [plan.app.name, plan.access]));
+  const plans = planApps(config);
+  const apps = new Map(plans.map((plan) => [plan.app.name, plan.access]));
+  const certificates = new Map(plans.map((plan) => [plan.app.name, plan.certificates]));
   return config.teams.map((team) => {
     const spec = {
       name: team.name,
@@ -59,6 +63,13 @@ export function planTeams(config: PlatformConfig): TeamPlan[] {
             },
           ]
         : [],
+      certificates:
+        team.access === "operate"
+          ? team.apps.flatMap((app) => {
+              const grant = certificates.get(app);
+              return grant ? [grant] : [];
+            })
+          : [],
     };
   });
 }

@@ -6,6 +6,7 @@ import {
   normalizeRules,
   renderAppPolicy,
   renderPolicyHcl,
+  teamPolicyRules,
 } from "../../infra/acl-policy";
 import { appPolicyName } from "../../infra/apps";
 
@@ -68,6 +69,14 @@ describe("policy model", () => {
     expect(orders).toContainEqual({ path: "database/creds/orders", capabilities: ["read"] });
     expect(orders).toContainEqual({ path: "transit/encrypt/orders", capabilities: ["update"] });
     expect(orders).toContainEqual({ path: "transit/decrypt/orders", capabilities: ["update"] });
+  });
+
+  it("lets an operate team issue through its apps' roles, and a read team not", () => {
+    const issue = { path: "team/pki/issue/storefront", capabilities: ["update"] };
+    const team = (access: "read" | "operate") =>
+      teamPolicyRules({ name: "shop", access, apps: [STOREFRONT, REPORTING] });
+    expect(team("operate")).toContainEqual(issue);
+    expect(team("read").some((rule) => rule.path.startsWith("team/pki/"))).toBe(false);
   });
 
   it("grants certificates through the app's own role only: update on issue, nothing else", () => {
