@@ -3,8 +3,8 @@
  * Docker, Postgres and Vault objects. A pending create says the engine asked a provider to create
  * an object and never heard back; the object may or may not exist.
  *  - adopt: an object whose create fails when it exists (a Postgres role or database, a Vault
- *    mount, auth method, audit device or namespace: "role ... already exists", "path is already
- *    in use"). It goes into the state under the ID the program would have got (its name or path),
+ *    mount, auth method, audit device, namespace or AppRole role: "role ... already exists",
+ *    "path is already in use"). It goes into the state under the ID the program would have got (its name or path),
  *    and a refresh of exactly those resources reads it back: where it exists it is adopted, where
  *    it does not the refresh drops it and the up creates it.
  *  - remove: a Docker object, labelled with the stack (docker-objects.ts). Adopting a container
@@ -60,6 +60,15 @@ const ADOPTABLE: Readonly<
   },
   "vault:index/audit:Audit": { noun: "audit device", id: (inputs) => inputs.path ?? inputs.type },
   "vault:index/namespace:Namespace": { noun: "namespace", id: (inputs) => inputs.path },
+  // Written again over itself, an AppRole role is refused: "local_secret_ids can only be
+  // modified during role creation".
+  "vault:appRole/authBackendRole:AuthBackendRole": {
+    noun: "AppRole role",
+    id: (inputs) =>
+      typeof inputs.roleName === "string"
+        ? `auth/${String(inputs.backend ?? "approle").replace(/^\/+|\/+$/g, "")}/role/${inputs.roleName}`
+        : undefined,
+  },
 };
 
 type PendingInputs = Readonly<Record<string, unknown>>;

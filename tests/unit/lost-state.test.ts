@@ -1,7 +1,7 @@
 import type { Stack } from "@pulumi/pulumi/automation";
+import { repairLostState } from "../../cli/recovery/before-up";
 import {
   missingMounts,
-  repairLostState,
   serverInState,
   startStoppedContainers,
 } from "../../cli/recovery/lost-state";
@@ -54,7 +54,7 @@ describe("what the state says about the server (even without stack outputs)", ()
 });
 
 describe("stopped containers the stack owns", () => {
-  it("starts the stopped ones only; an absent one is the update's to create", async () => {
+  it("starts the stopped ones only, and names the absent ones", async () => {
     const state: Record<string, string | undefined> = {
       "vp-pr-7-vault": "false",
       "vp-pr-7-postgres": "true",
@@ -66,13 +66,16 @@ describe("stopped containers the stack owns", () => {
       if (args[0] === "inspect") {
         const running = state[args[args.length - 1]];
         if (running === undefined) {
-          throw new Error("No such object");
+          throw new Error("Error: No such object: vp-pr-7-vault-1");
         }
         return running;
       }
       return "";
     };
-    expect(await startStoppedContainers(Object.keys(state), docker)).toEqual(["vp-pr-7-vault"]);
+    expect(await startStoppedContainers(Object.keys(state), docker)).toEqual({
+      started: ["vp-pr-7-vault"],
+      absent: ["vp-pr-7-vault-1"],
+    });
     expect(calls.filter((call) => call[0] === "start")).toEqual([["start", "vp-pr-7-vault"]]);
   });
 });

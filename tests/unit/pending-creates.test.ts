@@ -71,6 +71,12 @@ const checkpoint: Deployment = {
         { type: "approle" },
         VAULT,
       ),
+      creating(
+        "vault:appRole/authBackendRole:AuthBackendRole",
+        "platform-approle-orders",
+        { backend: "approle", roleName: "orders", localSecretIds: false },
+        VAULT,
+      ),
       creating("vault:index/policy:Policy", "platform-app-orders", { name: "app-orders" }, VAULT),
       creating(
         "docker:index/container:Container",
@@ -103,6 +109,11 @@ describe("pending creates: adopt what fails when it exists, remove Docker's, for
       { action: "adopt", id: "approle" },
     ],
     [
+      "vault:appRole/authBackendRole:AuthBackendRole",
+      "AppRole role auth/approle/role/orders",
+      { action: "adopt", id: "auth/approle/role/orders" },
+    ],
+    [
       "vault:index/policy:Policy",
       "platform-app-orders (vault:index/policy:Policy)",
       { action: "clear" },
@@ -119,7 +130,7 @@ describe("pending creates: adopt what fails when it exists, remove Docker's, for
   });
 
   it("lists creates only", () => {
-    expect(pendingCreates(checkpoint)).toHaveLength(7);
+    expect(pendingCreates(checkpoint)).toHaveLength(8);
     expect(pendingCreates({ deployment: {} })).toEqual([]);
   });
 
@@ -142,6 +153,7 @@ describe("pending creates: adopt what fails when it exists, remove Docker's, for
       "platform-database-db",
       "platform-database-mount",
       "platform-approle",
+      "platform-approle-orders",
     ]);
     expect(resources[1]).toMatchObject({
       id: "vp_pr_7_readonly",
@@ -170,6 +182,7 @@ describe("pending creates: adopt what fails when it exists, remove Docker's, for
       "database vp_pr_7: the interrupted run had not created it; this up creates it",
       "adopted mount database created by the interrupted run",
       "adopted auth method approle created by the interrupted run",
+      "adopted AppRole role auth/approle/role/orders created by the interrupted run",
     ]);
   });
 });
