@@ -15,7 +15,7 @@ import { formatResults, runChecks } from "../../cli/checks/run-checks";
 import { environmentOf } from "../../cli/checks/stack-environment";
 import { PROJECT_ROOT } from "../../cli/engine/workspace";
 import { vaultHttp } from "../../infra/vault-http";
-import { dockerLeftovers, flavorAndPostgres, postgresRoles, removeLeftovers } from "./helpers";
+import { dockerLeftovers, flavorAndPostgres, postgresRoles, removeNpmStack } from "./helpers";
 import { expectSucceeded, npmRun, Run } from "./npm-run";
 import { E2E_FLAVOR, E2E_PG_ADMIN, E2E_PG_PORT, requireToolchain } from "./toolchain";
 import { openTestStack } from "./claims";
@@ -31,8 +31,8 @@ const env = {
 let stack: Stack;
 let removed = false;
 
-function cli(args: string[], killWhen?: RegExp): Promise<Run> {
-  return npmRun({ stack: STACK, env }, args, killWhen);
+function cli(args: string[], killWhen?: RegExp, signal?: "SIGINT"): Promise<Run> {
+  return npmRun({ stack: STACK, env }, args, killWhen, undefined, signal);
 }
 
 async function verifyPasses(): Promise<void> {
@@ -76,14 +76,10 @@ beforeAll(async () => {
   await stack.setAllConfig(flavorAndPostgres(), true);
 }, 120_000);
 
-afterAll(async () => {
-  if (!removed) {
-    await cli(["destroy", "--remove"]);
-    await removeLeftovers(STACK).catch(() => undefined);
-  }
-  fs.rmSync(path.join(PROJECT_ROOT, `Pulumi.${STACK}.yaml`), { force: true });
-  fs.rmSync(stateDir, { recursive: true, force: true });
-}, 600_000);
+afterAll(
+  () => removeNpmStack(STACK, stateDir, removed, () => cli(["destroy", "--remove"])),
+  600_000,
+);
 
 describe(`up converges after interrupted runs and hand-made removals (${E2E_FLAVOR})`, () => {
   // Moments across the Postgres and Vault object creation of a first up: the engine prints a
@@ -106,6 +102,26 @@ describe(`up converges after interrupted runs and hand-made removals (${E2E_FLAV
     },
     600_000,
   );
+
+  it("up interrupted with SIGINT half-way (Ctrl-C): one up converges", async () => {
+    expectSucceeded(await cli(["destroy"]));
+    const interrupted = await cli(["up"], /postgresql:index:Grant \S+ creating/, "SIGINT");
+    expect(interrupted.code).not.toBe(0);
+    await upConverges("SIGINT of up half-way");
+  }, 600_000);
+
+  it("the checkpoint file truncated by a killed write: one up converges", async () => {
+    const stacks = path.join(stateDir, ".pulumi", "stacks", "vault-platform");
+    // Compressed (.json.zst) or not, as the backend writes it.
+    const checkpoint = path.join(
+      stacks,
+      fs.readdirSync(stacks).find((file) => /^[^.]+\.json(\.zst)?$/.test(file)) as string,
+    );
+    const written = fs.readFileSync(checkpoint);
+    fs.writeFileSync(checkpoint, written.subarray(0, Math.floor(written.length / 2)));
+    const next = await upConverges("checkpoint truncated");
+    expect(next.output).toContain("restored");
+  }, 600_000);
 
   it("a Vault mount disabled by hand: up puts it back with what lived in it", async () => {
     expect(await vaultAdmin("DELETE", "sys/mounts/database")).toBe(204);
