@@ -18,6 +18,7 @@ const ORDER = [
   "server-mode",
   "pgp-unseal",
   "faults",
+  "converge",
   "cluster",
   "upgrade",
   "load",
