@@ -11,7 +11,9 @@ import type { Recorded } from "./missing-objects";
 import { reveal } from "../engine/workspace";
 
 interface StateResource {
+  readonly urn?: string;
   readonly type: string;
+  readonly provider?: string;
   readonly inputs?: Record<string, unknown>;
   readonly outputs?: Record<string, unknown>;
 }
@@ -23,6 +25,8 @@ export interface ServerInState {
   readonly token?: string;
   /** With TLS: the CA the server's certificate chains to (the stack's output). */
   readonly caCert?: string;
+  /** The namespace the stack's mounts are in (an external cluster's), none for the root. */
+  readonly namespace?: string;
   /** Secrets-engine and auth mounts, as sys/mounts and sys/auth list them ("path/"). */
   readonly mounts: readonly string[];
   readonly auths: readonly string[];
@@ -52,13 +56,28 @@ export function recordedMounts(deployment: unknown): Recorded[] {
   });
 }
 
+/**
+ * The Vault provider the stack's mounts are made through: on an external cluster whose namespace
+ * the stack creates, a provider of the root namespace (which creates it) comes first, and the
+ * mounts are not listed there.
+ */
+function mountsProvider(resources: readonly StateResource[]): StateResource | undefined {
+  const providers = resources.filter((resource) => resource.type === "pulumi:providers:vault");
+  const reference = resources.find((resource) =>
+    [...MOUNT_TYPES, ...AUTH_TYPES].includes(resource.type),
+  )?.provider;
+  const urn = reference?.slice(0, reference.lastIndexOf("::"));
+  return providers.find((provider) => provider.urn === urn) ?? providers[0];
+}
+
 /** Reads the server's side of a deployment (Automation API export: secrets in plain text). */
 export function serverInState(deployment: unknown): ServerInState {
   const resources = ((deployment as { deployment?: { resources?: StateResource[] } })?.deployment
     ?.resources ?? []) as StateResource[];
-  const provider = resources.find((resource) => resource.type === "pulumi:providers:vault");
+  const provider = mountsProvider(resources);
   const address = reveal(provider?.inputs?.address);
   const token = reveal(provider?.inputs?.token);
+  const namespace = reveal(provider?.inputs?.namespace);
   const outputs = resources.find((resource) => resource.type === "pulumi:pulumi:Stack")?.outputs;
   const caCert = reveal(outputs?.vaultCaCertificate);
   return {
@@ -69,6 +88,7 @@ export function serverInState(deployment: unknown): ServerInState {
     address: typeof address === "string" ? address : undefined,
     token: typeof token === "string" && token.length > 0 ? token : undefined,
     caCert: typeof caCert === "string" ? caCert : undefined,
+    namespace: typeof namespace === "string" && namespace.length > 0 ? namespace : undefined,
     // A dev server mounts its own KV engine at secret/ again on start: not a sign of state.
     mounts: resources
       .filter((resource) => MOUNT_TYPES.includes(resource.type))
@@ -115,7 +135,7 @@ export async function startStoppedContainers(
 export async function listMounts(
   server: ServerInState,
 ): Promise<{ mounts: Record<string, unknown>; auths: Record<string, unknown> } | undefined> {
-  const { address, token, caCert } = server;
+  const { address, token, caCert, namespace } = server;
   if (!address || !token) {
     return undefined;
   }
@@ -123,7 +143,9 @@ export async function listMounts(
   for (let attempt = 0; attempt < 15; attempt++) {
     const [mounts, auths] = await Promise.all(
       ["sys/mounts", "sys/auth"].map((path) =>
-        vaultHttp({ address, caCert, method: "GET", path, token }).catch(() => undefined),
+        vaultHttp({ address, caCert, method: "GET", path, token, namespace }).catch(
+          () => undefined,
+        ),
       ),
     );
     if (mounts?.status === 200 && auths?.status === 200) {

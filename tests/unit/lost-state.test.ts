@@ -47,6 +47,37 @@ describe("what the state says about the server (even without stack outputs)", ()
     });
   });
 
+  it("reads the mounts where the stack made them: its namespace, not the root's provider", () => {
+    const root = "urn:pulumi:pr-7::vault-platform::pulumi:providers:vault::platform-vault-root";
+    const inNamespace = "urn:pulumi:pr-7::vault-platform::pulumi:providers:vault::platform-vault";
+    const external = {
+      deployment: {
+        resources: [
+          {
+            urn: root,
+            type: "pulumi:providers:vault",
+            inputs: { address: "https://127.0.0.1:8200", token: secret("admin-token") },
+          },
+          {
+            urn: inNamespace,
+            type: "pulumi:providers:vault",
+            inputs: {
+              address: "https://127.0.0.1:8200",
+              token: secret("admin-token"),
+              namespace: "pr-7",
+            },
+          },
+          {
+            type: "vault:index/mount:Mount",
+            provider: `${inNamespace}::77c1`,
+            outputs: { path: "database" },
+          },
+        ],
+      },
+    };
+    expect(serverInState(external)).toMatchObject({ namespace: "pr-7", mounts: ["database/"] });
+  });
+
   it("is empty for an empty or unreadable export", () => {
     expect(serverInState({})).toEqual({ containers: [], mounts: [], auths: [] });
     expect(serverInState(undefined)).toEqual({ containers: [], mounts: [], auths: [] });
