@@ -8,6 +8,7 @@
  * refreshed with what refers to it, and the up creates it again.
  */
 import { Client } from "pg";
+import { postgresSsl } from "../engine/preflight";
 import { reveal } from "../engine/workspace";
 import { Deployment, StateResource, withDependents } from "./state-graph";
 
@@ -57,6 +58,7 @@ export function postgresSettings(deployment: unknown):
       readonly user: string;
       readonly password: string;
       readonly database: string;
+      readonly ssl: ReturnType<typeof postgresSsl>;
     }
   | undefined {
   const provider = resourcesOf(deployment).find(
@@ -69,13 +71,14 @@ export function postgresSettings(deployment: unknown):
   if (typeof host !== "string" || typeof user !== "string" || typeof password !== "string") {
     return undefined;
   }
-  const database = reveal(inputs.database);
+  const [database, sslmode] = [inputs.database, inputs.sslmode].map(reveal);
   return {
     host,
     port: Number(port ?? 5432),
     user,
     password,
     database: typeof database === "string" ? database : "postgres",
+    ssl: postgresSsl(typeof sslmode === "string" ? sslmode : undefined),
   };
 }
 

@@ -116,6 +116,7 @@ describe("what the state lists, as the checks before up look for it", () => {
       user: "postgres",
       password: "admin-password",
       database: "postgres",
+      ssl: false,
     });
     expect(postgresSettings({ deployment: { resources: [] } })).toBeUndefined();
   });
