@@ -42,6 +42,8 @@ export interface PendingCreate {
 const text = (value: unknown): string | undefined =>
   typeof value === "string" && value.length > 0 ? value : undefined;
 
+type PendingInputs = Readonly<Record<string, unknown>>;
+
 /** The types whose create fails on an existing object: what they are called, and their ID. */
 const ADOPTABLE: Readonly<
   Record<string, { readonly noun: string; readonly id: (inputs: PendingInputs) => unknown }>
@@ -70,8 +72,6 @@ const ADOPTABLE: Readonly<
         : undefined,
   },
 };
-
-type PendingInputs = Readonly<Record<string, unknown>>;
 
 function shortName(urn: string): string {
   return urn.slice(urn.lastIndexOf("::") + 2);
