@@ -184,9 +184,26 @@ export function withoutLostDevServer(
       ...deployment,
       deployment: {
         ...deployment.deployment,
-        resources: resources.filter((resource) => !dropped.has(resource.urn)),
+        // A component that stays may have waited for what goes: the next up records it again.
+        resources: resources
+          .filter((resource) => !dropped.has(resource.urn))
+          .map((resource) => withoutReferencesTo(resource, dropped)),
       },
     },
     dropped: dropped.size,
+  };
+}
+
+function withoutReferencesTo(resource: StateResource, dropped: ReadonlySet<string>): StateResource {
+  const kept = (urns: readonly string[] = []) => urns.filter((urn) => !dropped.has(urn));
+  if (![...(resource.dependencies ?? [])].some((urn) => dropped.has(urn))) {
+    return resource;
+  }
+  return {
+    ...resource,
+    dependencies: kept(resource.dependencies),
+    propertyDependencies: Object.fromEntries(
+      Object.entries(resource.propertyDependencies ?? {}).map(([key, urns]) => [key, kept(urns)]),
+    ),
   };
 }

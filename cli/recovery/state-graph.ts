@@ -45,8 +45,10 @@ export function referencesOf(resource: StateResource): string[] {
 }
 
 /**
- * The given URNs and every resource that refers to one of them, directly or not (the state lists
- * what a resource refers to before it, so one pass finds them all).
+ * The given URNs and every resource that depends on one of them, directly or not (the state lists
+ * what a resource refers to before it, so one pass finds them all). Not through parents: a
+ * component that waits for something (the Database component waits for the audit devices) does
+ * not make its children depend on it.
  */
 export function withDependents(
   resources: readonly StateResource[],
@@ -54,7 +56,8 @@ export function withDependents(
 ): Set<string> {
   const found = new Set(urns);
   for (const resource of resources) {
-    if (!found.has(resource.urn) && referencesOf(resource).some((urn) => found.has(urn))) {
+    const references = referencesOf(resource).filter((urn) => urn !== resource.parent);
+    if (!found.has(resource.urn) && references.some((urn) => found.has(urn))) {
       found.add(resource.urn);
     }
   }

@@ -28,6 +28,8 @@ const connection = urn(
   "platform-database-connection",
 );
 const policy = urn("vault:index/policy:Policy", "platform-app-orders");
+const audit = urn("vault:index/audit:Audit", "platform-audit-file");
+const databaseComponent = urn("vaultplatform:index:Database", "platform-database");
 
 function resource(
   type: string,
@@ -52,6 +54,17 @@ const state: Deployment = {
         outputs: { name: "vp-pr-7-vault" },
       }),
       resource("pulumi:providers:vault", "platform-vault", { dependencies: [container] }),
+      resource("vault:index/audit:Audit", "platform-audit-file", {
+        provider: `${vaultProvider}::b2`,
+      }),
+      // Waits for the audit devices (platform.ts); its children are Postgres objects.
+      {
+        urn: databaseComponent,
+        type: "vaultplatform:index:Database",
+        custom: false,
+        parent: stackRoot,
+        dependencies: [audit],
+      },
       resource("pulumi:providers:postgresql", "platform-postgres-admin", {
         inputs: {
           host: "127.0.0.1",
@@ -61,6 +74,7 @@ const state: Deployment = {
         } as StateResource["inputs"],
       }),
       resource("postgresql:index/role:Role", "platform-database-vault-role", {
+        parent: databaseComponent,
         provider: `${pgProvider}::a1`,
         outputs: { name: "vp_pr_7_vault" },
       }),
@@ -142,16 +156,19 @@ describe("a dev server's container gone", () => {
 
   it("forgets the container and what the server held, keeps Postgres objects and components", () => {
     const lost = withoutLostDevServer(state, gone);
-    expect(lost?.dropped).toBe(5);
+    expect(lost?.dropped).toBe(6);
     expect(lost?.state.deployment.resources?.map((each) => each.urn)).toEqual([
       stackRoot,
       server,
+      databaseComponent,
       pgProvider,
       vaultRole,
       readonly,
       urn("postgresql:index/database:Database", "platform-database-db"),
       grant,
     ]);
+    // The component stays, without its wait for the audit device that went.
+    expect(lost?.state.deployment.resources?.[2].dependencies).toEqual([]);
     expect(lost?.state.deployment.resources).not.toContainEqual(
       expect.objectContaining({ urn: policy }),
     );
