@@ -53,16 +53,22 @@ export async function repairLostState(
     return;
   }
   const listed = await listMounts(server);
-  // A server that answers unsealed right after its container started is a dev server: what it
-  // held in memory is gone, whatever the state lists.
-  if (listed !== undefined && started.length > 0) {
+  const missingPaths = listed === undefined ? [] : missingMounts(server, listed);
+  // A server that answers unsealed right after its container started, or that lacks every mount
+  // the state lists, is a dev server that restarted: what it held in memory (policies, keys,
+  // secrets too) is gone, whatever the state lists.
+  const listedCount = server.mounts.length + server.auths.length;
+  if (
+    listed !== undefined &&
+    (started.length > 0 || (listedCount > 0 && missingPaths.length === listedCount))
+  ) {
+    const why = started.length > 0 ? "its container had stopped" : "every mount of it is gone";
     log(
-      `${stack.name}: the server lost its state (its container had stopped: a dev server restarted?); refreshing, then rebuilding it`,
+      `${stack.name}: the server lost its state (${why}: a dev server restarted?); refreshing, then rebuilding it`,
     );
     await stack.refresh({ onOutput: () => undefined });
     return;
   }
-  const missingPaths = listed === undefined ? [] : missingMounts(server, listed);
   const gone = [
     ...recordedMounts(exported).filter((mount) => missingPaths.includes(mount.name)),
     ...(await missingPostgresObjects(exported)),
