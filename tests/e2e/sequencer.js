@@ -15,6 +15,7 @@ const ORDER = [
   "teardown",
   "consumer",
   "external-cluster",
+  "external-token",
   "server-mode",
   "pgp-unseal",
   "faults",
