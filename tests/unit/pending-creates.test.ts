@@ -1,3 +1,5 @@
+import * as fs from "fs";
+import * as path from "path";
 import {
   describeAdoption,
   pendingCreates,
@@ -184,5 +186,47 @@ describe("pending creates: adopt what fails when it exists, remove Docker's, for
       "adopted auth method approle created by the interrupted run",
       "adopted AppRole role auth/approle/role/orders created by the interrupted run",
     ]);
+  });
+});
+
+describe("a checkpoint a kill -9 left (npm run up of a pr stack, killed as it created Postgres roles)", () => {
+  // tests/fixtures/checkpoint-pending-creates.json: the stack's checkpoint as the file backend
+  // wrote it, resources cut to their links, stack traces and the dynamic provider's code elided.
+  const killed = JSON.parse(
+    fs.readFileSync(
+      path.join(__dirname, "..", "fixtures", "checkpoint-pending-creates.json"),
+      "utf8",
+    ),
+  ) as Deployment;
+
+  it("resolves each pending create", () => {
+    expect(
+      pendingCreates(killed).map((create) => [create.object, create.resolution.action]),
+    ).toEqual([
+      ["role vp_pr_981_readonly", "adopt"],
+      ["database vp_pr_981", "adopt"],
+      ["role vp_pr_981_readwrite", "adopt"],
+      ["platform-database-vault-password (random:index/randomPassword:RandomPassword)", "clear"],
+      ["platform-kv-release-dev-mount (pulumi-nodejs:dynamic/vaultplatform:VaultRequest)", "clear"],
+    ]);
+  });
+
+  it("adopts under their names, with their provider and parent, and clears the operations", () => {
+    const resolved = withPendingResolved(killed);
+    const recorded = killed.deployment.resources ?? [];
+    const added = (resolved.deployment.resources ?? []).slice(recorded.length);
+    expect(added.map((resource) => [resource.type, (resource as { id?: string }).id])).toEqual([
+      ["postgresql:index/role:Role", "vp_pr_981_readonly"],
+      ["postgresql:index/database:Database", "vp_pr_981"],
+      ["postgresql:index/role:Role", "vp_pr_981_readwrite"],
+    ]);
+    const urns = new Set(recorded.map((resource) => resource.urn));
+    for (const resource of added) {
+      expect(urns.has(resource.parent as string)).toBe(true);
+      expect(urns.has((resource.provider as string).split("::").slice(0, -1).join("::"))).toBe(
+        true,
+      );
+    }
+    expect(resolved.deployment.pending_operations).toEqual([]);
   });
 });
