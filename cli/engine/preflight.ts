@@ -218,6 +218,15 @@ type Connect = (settings: {
   ssl: boolean | { rejectUnauthorized: boolean };
 }) => Promise<void>;
 
+/** How the pg driver reaches Postgres under a libpq sslmode ("require": encrypted, unverified). */
+export function postgresSsl(
+  sslmode: string | undefined,
+): boolean | { rejectUnauthorized: boolean } {
+  return sslmode === undefined || sslmode === "disable"
+    ? false
+    : { rejectUnauthorized: sslmode !== "require" };
+}
+
 const connectPostgres: Connect = async (settings) => {
   const client = new Client({ ...settings, database: "postgres", connectionTimeoutMillis: 8000 });
   await client.connect();
@@ -241,7 +250,7 @@ export async function preflightPostgres(
       port,
       user: adminUser,
       password,
-      ssl: sslmode === "disable" ? false : { rejectUnauthorized: sslmode !== "require" },
+      ssl: postgresSsl(sslmode),
     });
     return [];
   } catch (error) {

@@ -113,6 +113,20 @@ export async function refreshVaultObjects(
   const urns = (state.deployment?.resources ?? [])
     .filter((resource) => resource.custom && resource.type.startsWith("vault:"))
     .map((resource) => resource.urn);
+  await refreshTargets(stack, urns, onOutput);
+  return urns.length;
+}
+
+/**
+ * `pulumi refresh` of exactly these resources (none: nothing runs): what is gone leaves the
+ * state, what is there is read back. Recovery and the checks before `up` refresh only what they
+ * found changed; a whole refresh would replace a dev server's container (see above).
+ */
+export async function refreshTargets(
+  stack: Stack,
+  urns: readonly string[],
+  onOutput: (text: string) => void,
+): Promise<void> {
   if (urns.length > 0) {
     await streamStackCli(
       stack,
@@ -120,5 +134,4 @@ export async function refreshVaultObjects(
       onOutput,
     );
   }
-  return urns.length;
 }

@@ -4,7 +4,7 @@
  */
 import * as path from "path";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { repairLostState } from "../recovery/lost-state";
+import { repairLostState } from "../recovery/before-up";
 import { lockHeld, retryLockCollision } from "../recovery/lock-contention";
 import { recoverIfInterrupted } from "../recovery/recover";
 import { retryTransient } from "../recovery/transient";

@@ -7,7 +7,7 @@ import { EPHEMERAL_STACK } from "../../stacks/profiles";
 import { prepareRun } from "../engine/preflight";
 import { backendUrlOf, openStack } from "../engine/workspace";
 import { lockHeld, retryLockCollision } from "../recovery/lock-contention";
-import { repairLostState } from "../recovery/lost-state";
+import { repairLostState } from "../recovery/before-up";
 import { recoverIfInterrupted } from "../recovery/recover";
 import { retryTransient } from "../recovery/transient";
 import { policyOptions } from "./stack-preview";

@@ -8,7 +8,8 @@ import * as os from "os";
 import * as path from "path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { stackCli } from "../engine/stack-cli";
-import type { Deployment, StackState } from "./teardown";
+import type { Deployment } from "./state-graph";
+import type { StackState } from "./teardown";
 
 export function encryptedState(stack: Stack): StackState {
   const pulumi = (...args: string[]) => stackCli(stack, ...args);

@@ -1,24 +1,19 @@
 /**
- * Before an update, the server must be the one the state describes. Two things break that
- * without the state noticing: a server container that stopped (killed during an `up`, the host
- * restarted), and a dev server that restarted and so lost everything it held in memory. A plain
- * `up` would then report "unchanged" over a broken environment, or fail on every call.
- *
- * So, from the state alone (it may hold no outputs yet after an interrupted first run): a
- * stopped container the stack owns is started again (a server-mode node then comes up sealed and
- * the update unseals it); when the server then answers but lacks mounts the state lists, a
- * refresh drops what is gone and the update rebuilds it.
+ * The server as the state describes it, and as it is: its containers (a stopped one is started
+ * again; a server-mode node then comes up sealed and the update unseals it) and the mounts and
+ * auth methods it lists. A dev server that restarted lost everything it held in memory; a plain
+ * `up` would then report "unchanged" over a broken environment. before-up.ts decides what to do.
  */
 import { execFile } from "child_process";
 import { promisify } from "util";
-import type { Stack } from "@pulumi/pulumi/automation";
 import { vaultHttp } from "../../infra/vault-http";
-import { encryptedState } from "./encrypted-state";
-import { forgetRemovedEnvironment } from "./teardown";
+import type { Recorded } from "./missing-objects";
 import { reveal } from "../engine/workspace";
 
 interface StateResource {
+  readonly urn?: string;
   readonly type: string;
+  readonly provider?: string;
   readonly inputs?: Record<string, unknown>;
   readonly outputs?: Record<string, unknown>;
 }
@@ -30,6 +25,8 @@ export interface ServerInState {
   readonly token?: string;
   /** With TLS: the CA the server's certificate chains to (the stack's output). */
   readonly caCert?: string;
+  /** The namespace the stack's mounts are in (an external cluster's), none for the root. */
+  readonly namespace?: string;
   /** Secrets-engine and auth mounts, as sys/mounts and sys/auth list them ("path/"). */
   readonly mounts: readonly string[];
   readonly auths: readonly string[];
@@ -43,13 +40,44 @@ function pathOf(resource: StateResource): string | undefined {
   return typeof path === "string" && path.length > 0 ? `${path.replace(/\/$/, "")}/` : undefined;
 }
 
+/** The mounts and auth methods of the state, named "path/" as sys/mounts and sys/auth list them. */
+export function recordedMounts(deployment: unknown): Recorded[] {
+  const resources =
+    (deployment as { deployment?: { resources?: (StateResource & { urn: string })[] } })?.deployment
+      ?.resources ?? [];
+  return resources.flatMap((resource) => {
+    const path = pathOf(resource);
+    const kind = MOUNT_TYPES.includes(resource.type)
+      ? "mount"
+      : AUTH_TYPES.includes(resource.type)
+        ? "auth method"
+        : undefined;
+    return kind && path ? [{ urn: resource.urn, what: `${kind} ${path}`, name: path }] : [];
+  });
+}
+
+/**
+ * The Vault provider the stack's mounts are made through: on an external cluster whose namespace
+ * the stack creates, a provider of the root namespace (which creates it) comes first, and the
+ * mounts are not listed there.
+ */
+function mountsProvider(resources: readonly StateResource[]): StateResource | undefined {
+  const providers = resources.filter((resource) => resource.type === "pulumi:providers:vault");
+  const reference = resources.find((resource) =>
+    [...MOUNT_TYPES, ...AUTH_TYPES].includes(resource.type),
+  )?.provider;
+  const urn = reference?.slice(0, reference.lastIndexOf("::"));
+  return providers.find((provider) => provider.urn === urn) ?? providers[0];
+}
+
 /** Reads the server's side of a deployment (Automation API export: secrets in plain text). */
 export function serverInState(deployment: unknown): ServerInState {
   const resources = ((deployment as { deployment?: { resources?: StateResource[] } })?.deployment
     ?.resources ?? []) as StateResource[];
-  const provider = resources.find((resource) => resource.type === "pulumi:providers:vault");
+  const provider = mountsProvider(resources);
   const address = reveal(provider?.inputs?.address);
   const token = reveal(provider?.inputs?.token);
+  const namespace = reveal(provider?.inputs?.namespace);
   const outputs = resources.find((resource) => resource.type === "pulumi:pulumi:Stack")?.outputs;
   const caCert = reveal(outputs?.vaultCaCertificate);
   return {
@@ -60,6 +88,7 @@ export function serverInState(deployment: unknown): ServerInState {
     address: typeof address === "string" ? address : undefined,
     token: typeof token === "string" && token.length > 0 ? token : undefined,
     caCert: typeof caCert === "string" ? caCert : undefined,
+    namespace: typeof namespace === "string" && namespace.length > 0 ? namespace : undefined,
     // A dev server mounts its own KV engine at secret/ again on start: not a sign of state.
     mounts: resources
       .filter((resource) => MOUNT_TYPES.includes(resource.type))
@@ -77,30 +106,36 @@ type Docker = (...args: string[]) => Promise<string>;
 const docker: Docker = async (...args) =>
   (await promisify(execFile)("docker", args, { timeout: 60000 })).stdout.trim();
 
-/** Starts the stack's containers that exist but stopped; returns their names. */
+/**
+ * Starts the stack's containers that exist but stopped; returns their names, and those of the
+ * containers that are gone (removed by hand: missing-objects.ts has the up create them again).
+ */
 export async function startStoppedContainers(
   containers: readonly string[],
   run: Docker = docker,
-): Promise<string[]> {
+): Promise<{ started: string[]; absent: string[] }> {
   const started: string[] = [];
+  const absent: string[] = [];
   for (const name of containers) {
     const running = await run("inspect", "--format", "{{.State.Running}}", name).catch(
-      () => undefined,
+      (error: unknown) => (/no such object/i.test(String(error)) ? "absent" : undefined),
     );
-    // Absent: the update creates it again. Running: nothing to do.
+    if (running === "absent") {
+      absent.push(name);
+    }
     if (running === "false") {
       await run("start", name);
       started.push(name);
     }
   }
-  return started;
+  return { started, absent };
 }
 
 /** sys/mounts and sys/auth of an unsealed server we may read; undefined otherwise. */
-async function listMounts(
+export async function listMounts(
   server: ServerInState,
 ): Promise<{ mounts: Record<string, unknown>; auths: Record<string, unknown> } | undefined> {
-  const { address, token, caCert } = server;
+  const { address, token, caCert, namespace } = server;
   if (!address || !token) {
     return undefined;
   }
@@ -108,7 +143,9 @@ async function listMounts(
   for (let attempt = 0; attempt < 15; attempt++) {
     const [mounts, auths] = await Promise.all(
       ["sys/mounts", "sys/auth"].map((path) =>
-        vaultHttp({ address, caCert, method: "GET", path, token }).catch(() => undefined),
+        vaultHttp({ address, caCert, method: "GET", path, token, namespace }).catch(
+          () => undefined,
+        ),
       ),
     );
     if (mounts?.status === 200 && auths?.status === 200) {
@@ -134,40 +171,4 @@ export function missingMounts(
     ...server.mounts.filter((path) => !(path in listed.mounts)),
     ...server.auths.filter((path) => !(path in listed.auths)),
   ];
-}
-
-/**
- * Before `up`: an environment whose containers and volumes are all gone is forgotten (teardown.ts)
- * and created again; a stopped server container is started again; when the server lost what the state
- * lists, refresh (what is gone leaves the state) so that the update rebuilds it. `deployment`:
- * the state as just exported, if the caller has it.
- */
-export async function repairLostState(
-  stack: Stack,
-  log: (line: string) => void = (line) => console.log(line),
-  deployment?: unknown,
-): Promise<void> {
-  if (await forgetRemovedEnvironment(encryptedState(stack), log, deployment)) {
-    return;
-  }
-  const server = serverInState(deployment ?? (await stack.exportStack().catch(() => ({}))));
-  const started = await startStoppedContainers(server.containers);
-  if (started.length > 0) {
-    log(`${stack.name}: started the stopped container(s) ${started.join(", ")} again`);
-  }
-  const listed = await listMounts(server);
-  if (listed === undefined) {
-    return;
-  }
-  // A server that answers unsealed right after its container started is a dev server: what it
-  // held in memory is gone, whatever the state lists.
-  const missing = missingMounts(server, listed);
-  if (started.length === 0 && missing.length === 0) {
-    return;
-  }
-  const what = missing.length > 0 ? `${missing.join(", ")} gone` : "its container had stopped";
-  log(
-    `${stack.name}: the server lost its state (${what}: a dev server restarted?); refreshing, then rebuilding it`,
-  );
-  await stack.refresh({ onOutput: () => undefined });
 }

@@ -4,9 +4,10 @@
  *  - a stack lock whose holder is provably gone (same host, dead pid; or older than
  *    VAULT_PLATFORM_LOCK_MAX_AGE, e.g. "2h", where runs happen on throwaway CI machines) is
  *    released;
- *  - pending creates are reconciled: Docker objects the interrupted run created (labelled with
- *    this stack, named as the state says) are removed, then the pending operations are cleared
- *    by a refresh, so the next run creates them cleanly. Nothing unlabelled is ever touched.
+ *  - pending creates are resolved (pending-creates.ts): Docker objects the interrupted run
+ *    created (labelled with this stack, named as the state says) are removed, objects whose
+ *    create fails when they exist (a Postgres role, a Vault mount) are adopted where they exist,
+ *    the rest are forgotten and created again. Nothing unlabelled is ever touched.
  * The CLI commands recover on their own when this is safe; `npm run recover -- --stack <s>`
  * prints the plan for the rest and carries it out after a yes (--yes).
  */
@@ -15,27 +16,28 @@ import * as os from "os";
 import * as path from "path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { parseDuration } from "../../infra/duration";
+import { refreshTargets } from "../engine/stack-cli";
 import { fileBackendDirectory } from "./checkpoint-files";
 import {
-  DOCKER_KINDS,
   DockerObject,
   inRemovalOrder,
   removeOwnDockerObject,
   unrecordedDockerObjects,
 } from "./docker-objects";
+import { encryptedState } from "./encrypted-state";
+import {
+  describeAdoption,
+  describePendingCreate,
+  PendingCreate,
+  pendingCreates,
+  withPendingResolved,
+} from "./pending-creates";
 
 export interface LockHolder {
   readonly file: string;
   readonly pid: number;
   readonly hostname: string;
   readonly timestamp: string;
-}
-
-export interface PendingCreate {
-  readonly urn: string;
-  readonly type: string;
-  /** The Docker object's name, for the Docker types the program creates. */
-  readonly dockerName?: string;
 }
 
 export interface RecoveryPlan {
@@ -134,28 +136,6 @@ function readLock(directory: string): LockHolder | undefined {
   return { file, ...content };
 }
 
-/** The pending creates of an exported deployment. */
-export function pendingCreates(deployment: unknown): PendingCreate[] {
-  const operations =
-    (
-      deployment as {
-        deployment?: {
-          pending_operations?: {
-            type: string;
-            resource: { urn: string; type: string; inputs?: { name?: string } };
-          }[];
-        };
-      }
-    ).deployment?.pending_operations ?? [];
-  return operations
-    .filter((operation) => operation.type === "creating")
-    .map(({ resource }) => ({
-      urn: resource.urn,
-      type: resource.type,
-      dockerName: DOCKER_KINDS[resource.type] ? resource.inputs?.name : undefined,
-    }));
-}
-
 export async function planRecovery(stack: Stack, backendUrl: string): Promise<RecoveryPlan> {
   let lock: RecoveryPlan["lock"];
   if (backendUrl.startsWith("file://")) {
@@ -185,9 +165,7 @@ async function readState(stack: Stack): Promise<Omit<RecoveryPlan, "lock">> {
   const deployment = await stack.exportStack().catch(() => undefined);
   const pending = pendingCreates(deployment ?? {});
   // A pending create's object is named by its own plan line; listed once.
-  const byPending = new Set(
-    pending.map((create) => `${DOCKER_KINDS[create.type]} ${create.dockerName}`),
-  );
+  const byPending = new Set(pending.map((create) => create.object));
   return {
     pending,
     // An unreadable state says nothing of what is recorded: nothing counts as unrecorded then.
@@ -212,14 +190,7 @@ export function describePlan(stackName: string, plan: RecoveryPlan): string[] {
       `remove the ${object.kind} ${object.name} (labelled with this stack, not in its state: left by an interrupted run)`,
     );
   }
-  for (const create of plan.pending) {
-    lines.push(
-      create.dockerName
-        ? `remove the ${DOCKER_KINDS[create.type]} ${create.dockerName} (labelled with this stack) an interrupted run created, then forget its pending create`
-        : `forget the pending create of ${create.urn.split("::").pop()} (${create.type}); the next up creates it`,
-    );
-  }
-  return lines;
+  return [...lines, ...plan.pending.map(describePendingCreate)];
 }
 
 /** Carries out a plan; the lock only when releasable or forced. Returns what was done. */
@@ -240,7 +211,7 @@ export async function applyRecovery(
   const leftovers = inRemovalOrder([
     ...unrecorded,
     ...pending.flatMap((create) =>
-      create.dockerName ? [{ kind: DOCKER_KINDS[create.type], name: create.dockerName }] : [],
+      create.resolution.action === "remove" ? [create.resolution.object] : [],
     ),
   ]);
   const removed = leftovers.filter((object) => removeOwnDockerObject(object, stack.name));
@@ -250,10 +221,34 @@ export async function applyRecovery(
     );
   }
   if (pending.length > 0) {
-    await stack.refresh({ clearPendingCreates: true, onOutput: () => undefined });
-    done.push(`reconciled ${pending.length} pending create(s)`);
+    done.push(...(await resolvePendingCreates(stack, pending)));
   }
   return done;
+}
+
+/**
+ * Every pending create resolved in one state write (pending-creates.ts), then a refresh of the
+ * adopted ones alone: each is read back where the interrupted run created it, dropped where not.
+ * One line per object.
+ */
+async function resolvePendingCreates(
+  stack: Stack,
+  pending: readonly PendingCreate[],
+): Promise<string[]> {
+  const state = encryptedState(stack);
+  await state.write(withPendingResolved(await state.read()));
+  const adopted = pending.filter((create) => create.resolution.action === "adopt");
+  await refreshTargets(
+    stack,
+    adopted.map((create) => create.urn),
+    () => undefined,
+  );
+  return [
+    ...(adopted.length > 0 ? describeAdoption(adopted, await state.read()) : []),
+    ...pending
+      .filter((create) => create.resolution.action === "clear")
+      .map((create) => `forgot the pending create of ${create.object}; this up creates it`),
+  ];
 }
 
 /**

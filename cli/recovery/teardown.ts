@@ -25,29 +25,7 @@ import {
   runDocker,
   stackLabelOf,
 } from "./docker-objects";
-
-export interface StateResource {
-  readonly urn: string;
-  readonly type: string;
-  readonly custom?: boolean;
-  readonly parent?: string;
-  readonly provider?: string;
-  readonly protect?: boolean;
-  readonly dependencies?: readonly string[];
-  readonly propertyDependencies?: Readonly<Record<string, readonly string[]>>;
-  readonly deletedWith?: string;
-  readonly inputs?: { readonly name?: unknown };
-  readonly outputs?: Readonly<Record<string, unknown>>;
-}
-
-export interface Deployment {
-  readonly version?: number;
-  readonly deployment: {
-    readonly resources?: readonly StateResource[];
-    readonly pending_operations?: readonly unknown[];
-    readonly [key: string]: unknown;
-  };
-}
+import { Deployment, packageOf, referencesOf, StateResource } from "./state-graph";
 
 export interface ContainedTeardown {
   /** The containers and volumes to remove, containers first. */
@@ -62,25 +40,6 @@ const OWN_POSTGRES = "vaultplatform:index:EmbeddedPostgres";
 const OWN_SERVER_MODES = new Set(["dev", "server"]);
 /** Removed with the containers; a network outlives them until the ordinary destroy. */
 const REMOVED_KINDS: readonly DockerKind[] = ["container", "volume"];
-
-function packageOf(resource: StateResource): string {
-  // "vault:index/mount:Mount" -> vault; "pulumi:providers:vault" -> vault.
-  return resource.type.startsWith("pulumi:providers:")
-    ? resource.type.slice("pulumi:providers:".length)
-    : resource.type.split(":")[0];
-}
-
-/** The URNs a resource refers to: what it depends on, its provider, parent and deletedWith. */
-function referencesOf(resource: StateResource): string[] {
-  return [
-    ...(resource.dependencies ?? []),
-    ...Object.values(resource.propertyDependencies ?? {}).flat(),
-    // A provider reference is "<urn>::<id>".
-    ...(resource.provider ? [resource.provider.slice(0, resource.provider.lastIndexOf("::"))] : []),
-    ...(resource.parent ? [resource.parent] : []),
-    ...(resource.deletedWith ? [resource.deletedWith] : []),
-  ];
-}
 
 function dockerObjectOf(resource: StateResource): DockerObject | undefined {
   const kind = DOCKER_KINDS[resource.type];

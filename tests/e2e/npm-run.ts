@@ -63,13 +63,15 @@ export interface NpmRunOptions {
 
 /**
  * `npm run <command> -- --stack S ...` as a user runs it; killed with SIGKILL once `killWhen`
- * matches, or `trigger` acted on once its pattern matches.
+ * matches (or, with `signal` SIGINT, interrupted as Ctrl-C in a terminal does: the run's process
+ * group gets SIGINT once), or `trigger` acted on once its pattern matches.
  */
 export function npmRun(
   options: NpmRunOptions,
   args: string[],
   killWhen?: RegExp,
   trigger?: Trigger,
+  signal: "SIGKILL" | "SIGINT" = "SIGKILL",
 ): Promise<Run> {
   return new Promise((resolve) => {
     const child: ChildProcess = spawn(
@@ -93,6 +95,10 @@ export function npmRun(
       }
       if (killWhen && !killed && killWhen.test(output)) {
         killed = true;
+        if (signal === "SIGINT") {
+          process.kill(-(child.pid as number), "SIGINT");
+          return;
+        }
         // The whole run: npm, the CLI, the engine, the language host and every provider plugin.
         killRun(child.pid as number);
       }

@@ -1,7 +1,7 @@
 import type { Stack } from "@pulumi/pulumi/automation";
+import { repairLostState } from "../../cli/recovery/before-up";
 import {
   missingMounts,
-  repairLostState,
   serverInState,
   startStoppedContainers,
 } from "../../cli/recovery/lost-state";
@@ -47,6 +47,37 @@ describe("what the state says about the server (even without stack outputs)", ()
     });
   });
 
+  it("reads the mounts where the stack made them: its namespace, not the root's provider", () => {
+    const root = "urn:pulumi:pr-7::vault-platform::pulumi:providers:vault::platform-vault-root";
+    const inNamespace = "urn:pulumi:pr-7::vault-platform::pulumi:providers:vault::platform-vault";
+    const external = {
+      deployment: {
+        resources: [
+          {
+            urn: root,
+            type: "pulumi:providers:vault",
+            inputs: { address: "https://127.0.0.1:8200", token: secret("admin-token") },
+          },
+          {
+            urn: inNamespace,
+            type: "pulumi:providers:vault",
+            inputs: {
+              address: "https://127.0.0.1:8200",
+              token: secret("admin-token"),
+              namespace: "pr-7",
+            },
+          },
+          {
+            type: "vault:index/mount:Mount",
+            provider: `${inNamespace}::77c1`,
+            outputs: { path: "database" },
+          },
+        ],
+      },
+    };
+    expect(serverInState(external)).toMatchObject({ namespace: "pr-7", mounts: ["database/"] });
+  });
+
   it("is empty for an empty or unreadable export", () => {
     expect(serverInState({})).toEqual({ containers: [], mounts: [], auths: [] });
     expect(serverInState(undefined)).toEqual({ containers: [], mounts: [], auths: [] });
@@ -54,7 +85,7 @@ describe("what the state says about the server (even without stack outputs)", ()
 });
 
 describe("stopped containers the stack owns", () => {
-  it("starts the stopped ones only; an absent one is the update's to create", async () => {
+  it("starts the stopped ones only, and names the absent ones", async () => {
     const state: Record<string, string | undefined> = {
       "vp-pr-7-vault": "false",
       "vp-pr-7-postgres": "true",
@@ -66,13 +97,16 @@ describe("stopped containers the stack owns", () => {
       if (args[0] === "inspect") {
         const running = state[args[args.length - 1]];
         if (running === undefined) {
-          throw new Error("No such object");
+          throw new Error("Error: No such object: vp-pr-7-vault-1");
         }
         return running;
       }
       return "";
     };
-    expect(await startStoppedContainers(Object.keys(state), docker)).toEqual(["vp-pr-7-vault"]);
+    expect(await startStoppedContainers(Object.keys(state), docker)).toEqual({
+      started: ["vp-pr-7-vault"],
+      absent: ["vp-pr-7-vault-1"],
+    });
     expect(calls.filter((call) => call[0] === "start")).toEqual([["start", "vp-pr-7-vault"]]);
   });
 });

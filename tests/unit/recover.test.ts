@@ -2,11 +2,11 @@ import {
   describePlan,
   judgeLock,
   lockDirectory,
-  pendingCreates,
   pidAlive,
   planRecovery,
   recoverIfInterrupted,
 } from "../../cli/recovery/recover";
+import { pendingCreates } from "../../cli/recovery/pending-creates";
 import type { Stack } from "@pulumi/pulumi/automation";
 
 const holder = { file: "/l.json", pid: 4242, hostname: "ci-1", timestamp: "2026-11-24T10:00:00Z" };
@@ -82,17 +82,19 @@ describe("pending creates of an interrupted run", () => {
     },
   };
 
-  it("lists creates only, with the Docker object's name where it is one", () => {
+  it("lists creates only, each with what becomes of it", () => {
     expect(pendingCreates(deployment)).toEqual([
       {
         urn: "urn:pulumi:pr-50::vault-platform::docker:index/container:Container::platform-server-container",
         type: "docker:index/container:Container",
-        dockerName: "vp-pr-50-vault",
+        object: "container vp-pr-50-vault",
+        resolution: { action: "remove", object: { kind: "container", name: "vp-pr-50-vault" } },
       },
       {
         urn: "urn:pulumi:pr-50::vault-platform::vault:index/mount:Mount::platform-kv-mount",
         type: "vault:index/mount:Mount",
-        dockerName: undefined,
+        object: "mount secret",
+        resolution: { action: "adopt", id: "secret" },
       },
     ]);
     expect(pendingCreates({})).toEqual([]);
@@ -109,7 +111,7 @@ describe("pending creates of an interrupted run", () => {
       "would release (needs --yes) the lock of pr-50: held by process 4242 on ci-1 since x",
       "remove the volume vp-pr-50-logs (labelled with this stack, not in its state: left by an interrupted run)",
       "remove the container vp-pr-50-vault (labelled with this stack) an interrupted run created, then forget its pending create",
-      "forget the pending create of platform-kv-mount (vault:index/mount:Mount); the next up creates it",
+      "adopt the mount secret if the interrupted run created it (else the next up creates it)",
     ]);
   });
 

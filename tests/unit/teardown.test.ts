@@ -1,9 +1,8 @@
+import type { Deployment, StateResource } from "../../cli/recovery/state-graph";
 import {
   containedTeardown,
-  Deployment,
   forgetRemovedEnvironment,
   planContainedTeardown,
-  StateResource,
   withoutDropped,
 } from "../../cli/recovery/teardown";
 
