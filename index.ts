@@ -68,6 +68,8 @@ const outputs = {
   rootToken: config.server.mode === "dev" ? platform.server?.token : undefined,
   /** Server mode the program initialized: the scoped provisioner token, as a secret. */
   provisionerToken: platform.bootstrap?.token,
+  /** Server mode the program initialized: which unseal keys it holds (a fingerprint, not a key). */
+  unsealKeyset: platform.server?.init?.keyset,
 };
 
 function definedOnly<T extends object>(values: T): T {

@@ -11,8 +11,13 @@ export function renewalDue(ttlSeconds: number): boolean {
   return ttlSeconds < PROVISIONER_TOKEN_PERIOD_SECONDS / 2;
 }
 
-/** Seconds the token has left, or undefined when that cannot be asked now. */
-async function tokenTtl(state: ProvisionerState): Promise<number | undefined> {
+/**
+ * What the server says of the token: its seconds left, or that it refuses it (403: a snapshot
+ * from before the token existed was restored); undefined when that cannot be asked now.
+ */
+async function lookupSelf(
+  state: ProvisionerState,
+): Promise<{ ttl: number } | "refused" | undefined> {
   try {
     const response = await vaultHttp({
       address: state.address,
@@ -22,7 +27,10 @@ async function tokenTtl(state: ProvisionerState): Promise<number | undefined> {
       token: state.token,
     });
     const ttl = response.body?.data?.ttl;
-    return response.status === 200 && typeof ttl === "number" ? ttl : undefined;
+    if (response.status === 403) {
+      return "refused";
+    }
+    return response.status === 200 && typeof ttl === "number" ? { ttl } : undefined;
   } catch {
     return undefined;
   }
@@ -59,6 +67,21 @@ async function vaultCall(
   return (response.body ?? {}) as Record<string, unknown>;
 }
 
+/** Writes the provisioner policy and creates its token with the root token; the token. */
+async function provision(state: ProvisionerState): Promise<string> {
+  await vaultCall(state, state.rootToken, "PUT", `sys/policies/acl/${state.policyName}`, {
+    policy: state.policy,
+  });
+  const created = await vaultCall(state, state.rootToken, "POST", "auth/token/create-orphan", {
+    policies: [state.policyName],
+    no_default_policy: true,
+    renewable: true,
+    period: "768h",
+    display_name: "vault-platform-provisioner",
+  });
+  return (created.auth as { client_token: string }).client_token;
+}
+
 /**
  * The provisioner policy and its periodic orphan token, made through the API with the initial
  * root token. Later changes to the policy are written with the provisioner token itself, so
@@ -80,41 +103,36 @@ export const provisionerProvider: pulumi.dynamic.ResourceProvider<
         "the server is initialized but sealed: its key holders unseal it (`operator unseal` with the threshold of keys; npm run unseal-keys -- --stack <stack> lists PGP-encrypted ones), then run up again",
       );
     }
-    await vaultCall(inputs, inputs.rootToken, "PUT", `sys/policies/acl/${inputs.policyName}`, {
-      policy: inputs.policy,
-    });
-    const created = await vaultCall(inputs, inputs.rootToken, "POST", "auth/token/create-orphan", {
-      policies: [inputs.policyName],
-      no_default_policy: true,
-      renewable: true,
-      period: "768h",
-      display_name: "vault-platform-provisioner",
-    });
-    const token = (created.auth as { client_token: string }).client_token;
-    return { id: inputs.policyName, outs: { ...inputs, token } };
+    return { id: inputs.policyName, outs: { ...inputs, token: await provision(inputs) } };
   },
   async diff(_id, olds, news) {
     // A periodic token lives while it is renewed: an up that finds it past half its period
-    // renews it (and shows that as an update). Read-only here; unreachable: nothing to decide.
-    const ttl = await tokenTtl({ ...news, token: olds.token });
+    // renews it (and shows that as an update). A token the server refuses (a snapshot restored
+    // from before it existed) is made again. Read-only here; unreachable: nothing to decide.
+    const token = await lookupSelf({ ...news, token: olds.token });
     return {
       changes:
         olds.policy !== news.policy ||
         olds.address !== news.address ||
         olds.caCert !== news.caCert ||
-        (ttl !== undefined && renewalDue(ttl)),
+        token === "refused" ||
+        (token !== undefined && renewalDue(token.ttl)),
       replaces: [],
     };
   },
   async update(_id, olds, news) {
     const token = olds.token as string;
+    const lookup = await lookupSelf({ ...news, token });
+    if (lookup === "refused") {
+      // Made with the root token of the key set the server answers to now (server-init.ts).
+      return { outs: { ...news, token: await provision(news) } };
+    }
     if (olds.policy !== news.policy) {
       await vaultCall(news, token, "PUT", `sys/policies/acl/${news.policyName}`, {
         policy: news.policy,
       });
     }
-    const ttl = await tokenTtl({ ...news, token });
-    if (ttl !== undefined && renewalDue(ttl)) {
+    if (lookup !== undefined && renewalDue(lookup.ttl)) {
       await vaultCall(news, token, "POST", "auth/token/renew-self", {});
     }
     // The root token given now may have been revoked; keep the one the state holds.

@@ -46,6 +46,8 @@ export function provisionerRules(paths: ProvisionedPaths): PolicyRule[] {
     { path: "auth/token/create", capabilities: ["create", "update"] },
     { path: "auth/token/lookup-self", capabilities: ["read"] },
     { path: "auth/token/renew-self", capabilities: ["update"] },
+    // npm run backup: a raft snapshot (the servers the program runs always use raft).
+    { path: "sys/storage/raft/snapshot", capabilities: ["read"] },
     ...paths.auth.map((mount) => ({ path: `auth/${mount}/*`, capabilities: [...CRUDL] })),
     { path: `${paths.kv}/config`, capabilities: ["create", "read", "update"] },
     { path: `${paths.kv}/data/*`, capabilities: [...CRUDL] },

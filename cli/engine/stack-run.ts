@@ -4,6 +4,7 @@
  */
 import * as path from "path";
 import type { Stack } from "@pulumi/pulumi/automation";
+import { snapshotBeforeRisk } from "../backup/before-risk";
 import { repairLostState } from "../recovery/before-up";
 import { lockHeld, retryLockCollision } from "../recovery/lock-contention";
 import { recoverIfInterrupted } from "../recovery/recover";
@@ -42,6 +43,7 @@ export async function upAndReport(
 ): Promise<void> {
   const { stack, backend, deployment } = await openAndRecover(stackName, "up");
   await repairLostState(stack, undefined, deployment);
+  await snapshotBeforeRisk(stack, deployment);
   if (options.refresh) {
     const read = await refreshVaultObjects(stack, onOutput);
     console.log(`read ${read} Vault objects back from the server`);

@@ -23,6 +23,7 @@ import {
   refreshTargetsFor,
   withoutLostDevServer,
 } from "./missing-objects";
+import { withoutLostServerData } from "./lost-server-data";
 import { forgetRemovedEnvironment } from "./teardown";
 
 /**
@@ -49,7 +50,10 @@ export async function repairLostState(
   const containers = recordedContainers(exported).filter((container) =>
     absent.includes(container.name),
   );
-  if (await forgetLostDevServer(stack, containers, log)) {
+  if (
+    (await forgetLostDevServer(stack, containers, log)) ||
+    (await forgetLostServerData(stack, containers, log))
+  ) {
     return;
   }
   const listed = await listMounts(server);
@@ -100,6 +104,30 @@ async function forgetLostDevServer(
   await state.write(lost.state);
   log(
     `${stack.name}: the server container ${containers.map((container) => container.name).join(", ")} the state lists is gone, and with it the ${lost.dropped - 1} objects the dev server held; this up creates them again`,
+  );
+  return true;
+}
+
+/**
+ * A server-mode server's containers and data volumes gone (lost-server-data.ts): forgets what it
+ * held, keeping its unseal keys, so the up starts an empty server that a restore can fill.
+ */
+async function forgetLostServerData(
+  stack: Stack,
+  containers: readonly Recorded[],
+  log: (line: string) => void,
+): Promise<boolean> {
+  if (containers.length === 0) {
+    return false;
+  }
+  const state = encryptedState(stack);
+  const lost = withoutLostServerData(await state.read(), containers);
+  if (lost === undefined) {
+    return false;
+  }
+  await state.write(lost.state);
+  log(
+    `${stack.name}: the server's container and its data volume ${lost.volumes.join(", ")} are gone, and with them the ${lost.dropped} objects it held: this up starts an empty server with new unseal keys (the old ones stay in the state: npm run restore -- --stack ${stack.name} --from <snapshot> puts a backup back)`,
   );
   return true;
 }

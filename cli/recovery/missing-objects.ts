@@ -10,7 +10,7 @@
 import { Client } from "pg";
 import { postgresSsl } from "../engine/preflight";
 import { reveal } from "../engine/workspace";
-import { Deployment, StateResource, withDependents } from "./state-graph";
+import { Deployment, StateResource, withDependents, withoutReferencesTo } from "./state-graph";
 
 /** An object the state lists, as the user knows it, with the resource that holds it. */
 export interface Recorded {
@@ -191,19 +191,5 @@ export function withoutLostDevServer(
       },
     },
     dropped: dropped.size,
-  };
-}
-
-function withoutReferencesTo(resource: StateResource, dropped: ReadonlySet<string>): StateResource {
-  const kept = (urns: readonly string[] = []) => urns.filter((urn) => !dropped.has(urn));
-  if (![...(resource.dependencies ?? [])].some((urn) => dropped.has(urn))) {
-    return resource;
-  }
-  return {
-    ...resource,
-    dependencies: kept(resource.dependencies),
-    propertyDependencies: Object.fromEntries(
-      Object.entries(resource.propertyDependencies ?? {}).map(([key, urns]) => [key, kept(urns)]),
-    ),
   };
 }

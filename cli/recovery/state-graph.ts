@@ -63,3 +63,60 @@ export function withDependents(
   }
   return found;
 }
+
+/** The resource without its dependencies on the dropped ones. */
+export function withoutReferencesTo(
+  resource: StateResource,
+  dropped: ReadonlySet<string>,
+): StateResource {
+  const kept = (urns: readonly string[] = []) => urns.filter((urn) => !dropped.has(urn));
+  if (![...(resource.dependencies ?? [])].some((urn) => dropped.has(urn))) {
+    return resource;
+  }
+  return {
+    ...resource,
+    dependencies: kept(resource.dependencies),
+    propertyDependencies: Object.fromEntries(
+      Object.entries(resource.propertyDependencies ?? {}).map(([key, urns]) => [key, kept(urns)]),
+    ),
+  };
+}
+
+/** The resource that holds a server's unseal keys (infra/server-init.ts). */
+export function holdsServerKeys(resource: StateResource): boolean {
+  return resource.type.endsWith(":ServerInit");
+}
+
+/**
+ * The state without the dropped resources, but for the server's unseal keys: a server whose data
+ * is gone is initialized again by the next up, and the keys of its old data stay for a restore
+ * (npm run restore).
+ */
+export function withoutDroppedKeepingKeys(
+  deployment: Deployment,
+  dropped: ReadonlySet<string>,
+): Deployment {
+  const resources = deployment.deployment.resources ?? [];
+  const byUrn = new Map(resources.map((resource) => [resource.urn, resource]));
+  // The keys, and the components they are children of (a state needs a child's parent).
+  const kept = new Set<string>();
+  for (const keys of resources.filter(holdsServerKeys)) {
+    for (let at: StateResource | undefined = keys; at; at = byUrn.get(at.parent ?? "")) {
+      kept.add(at.urn);
+    }
+  }
+  const gone = new Set(
+    resources
+      .filter((resource) => dropped.has(resource.urn) && !kept.has(resource.urn))
+      .map((resource) => resource.urn),
+  );
+  return {
+    ...deployment,
+    deployment: {
+      ...deployment.deployment,
+      resources: resources
+        .filter((resource) => !gone.has(resource.urn))
+        .map((resource) => withoutReferencesTo(resource, gone)),
+    },
+  };
+}

@@ -25,7 +25,13 @@ import {
   runDocker,
   stackLabelOf,
 } from "./docker-objects";
-import { Deployment, packageOf, referencesOf, StateResource } from "./state-graph";
+import {
+  Deployment,
+  packageOf,
+  referencesOf,
+  StateResource,
+  withoutDroppedKeepingKeys,
+} from "./state-graph";
 
 export interface ContainedTeardown {
   /** The containers and volumes to remove, containers first. */
@@ -214,7 +220,13 @@ export async function forgetRemovedEnvironment(
   ) {
     return false;
   }
-  await stack.write(trimmed(await planned.state()));
+  // The unseal keys of a server the program initialized stay: a backup of its data needs them.
+  const state = await planned.state();
+  const plan = planContainedTeardown(state);
+  if ("ordinary" in plan) {
+    throw new Error(`the state changed while it was read: ${plan.ordinary}`);
+  }
+  await stack.write(withoutDroppedKeepingKeys(state, plan.dropped));
   log(
     `${stack.name}: its containers and volumes are gone (a teardown stopped half-way, or removed by hand), and so is what lived inside them; this up creates the environment again`,
   );

@@ -12,6 +12,7 @@ import { resolveJwtMount, resolveKubernetesMount } from "./logins";
 import { checkApps, resolveApps } from "./apps";
 import { deepFreeze } from "./freeze";
 import { peopleSchema, resolvePeople, resolveTeams, teamSchema } from "./people";
+import { backupSchema, resolveBackup } from "./backup";
 import { checkAppPki, pkiSchema, resolvePki } from "./pki";
 import { resolvePostgres } from "./postgres";
 import { resolveProfile } from "./profile";
@@ -83,6 +84,7 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
   const teamsInput = parse(z.array(teamSchema), source, "teams", problems);
   const peopleInput = parse(peopleSchema, source, "people", problems);
   const pkiInput = parse(pkiSchema, source, "pki", problems);
+  const backupInput = parse(backupSchema, source, "backup", problems);
   const peopleClientSecret = readSecretString(source, "peopleClientSecret", problems);
   const vaultToken = readSecretString(source, "vaultToken", problems);
   const vaultSecretId = readSecretString(source, "vaultSecretId", problems);
@@ -380,6 +382,7 @@ export function loadConfig(source: ConfigSource, project: string, stack: string)
     jwt: jwtMount && { ...jwtMount, path: under(jwtMount.path) },
     seeds: resolvedSeeds,
     teams,
+    backup: resolveBackup(backupInput),
     ...(people ? { people } : {}),
     ...(pki
       ? {

@@ -55,6 +55,7 @@ export const CONFIG_KEYS = [
   "people",
   "peopleClientSecret",
   "pki",
+  "backup",
 ] as const;
 
 /**

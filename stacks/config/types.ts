@@ -169,6 +169,15 @@ export interface PlatformConfig {
   readonly people?: PeopleConfig;
   /** The stack's CA, where apps issue certificates. */
   readonly pki?: PkiConfig;
+  /** Snapshots of the server's data (npm run backup). */
+  readonly backup: BackupConfig;
+}
+
+export interface BackupConfig {
+  /** How many snapshots npm run backup keeps per stack (the newest). */
+  readonly keep: number;
+  /** Where they go (relative to the project); default backups/<stack>. */
+  readonly dir?: string;
 }
 
 // Reading and reporting.

@@ -19,6 +19,7 @@ const ORDER = [
   "external-token",
   "server-mode",
   "pgp-unseal",
+  "disaster",
   "faults",
   "converge",
   "cluster",

@@ -10,6 +10,8 @@ import { parseEnvArgs } from "../../cli/commands/env";
 import { PREVIEW } from "../../cli/commands/preview";
 import { RECOVER } from "../../cli/commands/recover";
 import { UNSEAL_KEYS } from "../../cli/commands/unseal-keys";
+import { BACKUP } from "../../cli/commands/backup";
+import { RESTORE } from "../../cli/commands/restore";
 import { UP } from "../../cli/commands/up";
 import { VERIFY } from "../../cli/commands/verify";
 
@@ -39,6 +41,8 @@ const COMMANDS: readonly [string, CommandSpec | string, string[]][] = [
   ["recover", RECOVER, ["-s, --stack <name>", "--yes"]],
   ["verify", VERIFY, ["-s, --stack <name>"]],
   ["unseal-keys", UNSEAL_KEYS, ["-s, --stack <name>"]],
+  ["backup", BACKUP, ["-s, --stack <name>", "--to <dir>"]],
+  ["restore", RESTORE, ["-s, --stack <name>", "--from <file>", "--yes"]],
   ["env preview", "preview", ["--stack <name>", "--base <git-ref>", "--comment-file <file>"]],
   ["env up", "up", ["-s, --stack <name>", "--ttl <duration>", "--policy"]],
   ["env destroy", "destroy", ["-s, --stack <name>"]],

@@ -12,6 +12,21 @@ const server = { mode: "server" };
 const NAME_319 = Array.from({ length: 5 }, () => "a".repeat(63)).join(".");
 
 export const VALUE_CASES: Case[] = [
+  // Backups.
+  [
+    "no snapshot kept",
+    "staging",
+    { backup: { keep: 0 } },
+    undefined,
+    "vault-platform:backup.keep: expected at least 1 snapshot kept; got 0",
+  ],
+  [
+    "half a snapshot kept",
+    "staging",
+    { backup: { keep: 2.5 } },
+    undefined,
+    "vault-platform:backup.keep: expected a whole number of snapshots, 1 to 100; got 2.5",
+  ],
   // Malformed durations: never a crash, always the key.
   [
     "token TTL with a space",

@@ -14,6 +14,8 @@ import { SUBCOMMANDS } from "../../cli/commands/env";
 import { PREVIEW } from "../../cli/commands/preview";
 import { RECOVER } from "../../cli/commands/recover";
 import { UNSEAL_KEYS } from "../../cli/commands/unseal-keys";
+import { BACKUP } from "../../cli/commands/backup";
+import { RESTORE } from "../../cli/commands/restore";
 import { UP } from "../../cli/commands/up";
 import { VERIFY } from "../../cli/commands/verify";
 
@@ -36,6 +38,8 @@ const COMMANDS: Readonly<Record<string, Readonly<Record<string, FlagSpec>>>> = O
       ["recover", RECOVER],
       ["verify", VERIFY],
       ["unseal-keys", UNSEAL_KEYS],
+      ["backup", BACKUP],
+      ["restore", RESTORE],
     ] as [string, CommandSpec][]
   ).map(([script, spec]) => [script, spec.flags]),
 );

@@ -2,89 +2,11 @@
  * The dynamic providers (init/unseal, provisioner token, lifecycle calls) against a fake Vault
  * API on 127.0.0.1: the calls they make, in order, and what they keep in state.
  */
-import * as http from "http";
-import { AddressInfo } from "net";
 import { provisionerProvider } from "../../infra/bootstrap";
 import { initProvider, SEALED_WITH_PGP_KEYS } from "../../infra/server-init";
+import { keysetFingerprint } from "../../infra/server-keys";
 import { vaultRequestProvider } from "../../infra/vault-request";
-
-interface Call {
-  method: string;
-  path: string;
-  token?: string;
-  body?: Record<string, unknown>;
-}
-
-class FakeVault {
-  calls: Call[] = [];
-  initialized = false;
-  sealed = true;
-  failWith?: number;
-  joinAfter = 0;
-  /** Seconds the token asking lookup-self has left. */
-  tokenTtl = 768 * 3600;
-  private server = http.createServer((request, response) => {
-    let text = "";
-    request.on("data", (chunk) => (text += chunk));
-    request.on("end", () => {
-      const path = (request.url ?? "").replace(/^\/v1\//, "");
-      this.calls.push({
-        method: request.method ?? "",
-        path,
-        token: request.headers["x-vault-token"] as string | undefined,
-        body: text ? JSON.parse(text) : undefined,
-      });
-      const reply = (status: number, body?: unknown) => {
-        response.writeHead(status, { "Content-Type": "application/json" });
-        response.end(body === undefined ? "" : JSON.stringify(body));
-      };
-      if (this.failWith) {
-        return reply(this.failWith, { errors: ["secret detail"] });
-      }
-      if (path === "sys/init" && request.method === "GET") {
-        return reply(200, { initialized: this.initialized });
-      }
-      if (path === "sys/init") {
-        this.initialized = true;
-        return reply(200, { keys_base64: ["k1", "k2", "k3"], root_token: "root-1" });
-      }
-      if (path === "sys/unseal") {
-        // A raft follower takes keys only once it has joined (here: after `joinAfter` polls).
-        if (this.joinAfter > 0) {
-          this.joinAfter--;
-          return reply(400, { errors: ["not yet joined"] });
-        }
-        this.sealed = false;
-        return reply(200, { sealed: false });
-      }
-      if (path === "sys/seal-status") {
-        return reply(200, { sealed: this.sealed, initialized: this.initialized });
-      }
-      if (path === "sys/leader") {
-        return reply(200, { leader_address: this.sealed ? "" : "https://leader:8200" });
-      }
-      if (path === "auth/token/lookup-self") {
-        return reply(200, { data: { ttl: this.tokenTtl } });
-      }
-      if (path === "auth/token/renew-self") {
-        this.tokenTtl = 768 * 3600;
-        return reply(200, { auth: { lease_duration: this.tokenTtl } });
-      }
-      if (path === "auth/token/create-orphan") {
-        return reply(200, { auth: { client_token: "provisioner-1" } });
-      }
-      return reply(204);
-    });
-  });
-  address = "";
-  async start(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
-    this.address = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-  async stop(): Promise<void> {
-    await new Promise((resolve) => this.server.close(resolve));
-  }
-}
+import { FakeVault } from "./fake-vault";
 
 let vault: FakeVault;
 beforeEach(async () => {
@@ -97,7 +19,13 @@ describe("ServerInit provider", () => {
   it("initializes once, unseals with the threshold of keys and keeps keys and root token", async () => {
     const inputs = { address: vault.address, secretShares: 3, secretThreshold: 2 };
     const result = await initProvider.create(inputs);
-    expect(result.outs).toEqual({ ...inputs, unsealKeys: ["k1", "k2", "k3"], rootToken: "root-1" });
+    expect(result.outs).toEqual({
+      ...inputs,
+      unsealKeys: ["k1", "k2", "k3"],
+      rootToken: "root-1",
+      keyset: keysetFingerprint(["k1", "k2", "k3"]),
+    });
+    expect(result.outs?.keyset).toMatch(/^[0-9a-f]{16}$/);
     expect(vault.calls.map((c) => `${c.method} ${c.path}`)).toEqual([
       "GET sys/init",
       "PUT sys/init",
@@ -116,7 +44,12 @@ describe("ServerInit provider", () => {
       pgpKeys: ["pgp-1", "pgp-2", "pgp-3"],
     };
     const result = await initProvider.create(inputs);
-    expect(result.outs).toEqual({ ...inputs, unsealKeys: ["k1", "k2", "k3"], rootToken: "root-1" });
+    expect(result.outs).toEqual({
+      ...inputs,
+      unsealKeys: ["k1", "k2", "k3"],
+      rootToken: "root-1",
+      keyset: keysetFingerprint(["k1", "k2", "k3"]),
+    });
     expect(vault.calls.map((c) => `${c.method} ${c.path}`)).toEqual([
       "GET sys/init",
       "PUT sys/init",
@@ -186,8 +119,12 @@ describe("ServerInit provider", () => {
     const inputs = { address: vault.address, secretShares: 3, secretThreshold: 2 };
     expect((await initProvider.diff!("initialized", state, inputs)).changes).toBe(true);
     const updated = await initProvider.update!("initialized", state, inputs);
-    // Strict: an undefined value in outs breaks the engine's serialization.
-    expect(updated.outs).toStrictEqual(state);
+    // Strict: an undefined value in outs breaks the engine's serialization. A state from before
+    // key sets had fingerprints gains one.
+    expect(updated.outs).toStrictEqual({
+      ...state,
+      keyset: keysetFingerprint(["k1", "k2", "k3"]),
+    });
     expect(vault.sealed).toBe(false);
     expect((await initProvider.diff!("initialized", state, inputs)).changes).toBe(false);
   });
