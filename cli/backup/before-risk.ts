@@ -27,11 +27,46 @@ export function serverImageInState(deployment: unknown): string | undefined {
   return typeof image === "string" ? image : undefined;
 }
 
-/** Takes a snapshot when the up would change the server's image; says where it put it. */
+/** "openbao/openbao:2.6.2" -> [2, 6, 2]; undefined for a tag that is not a version. */
+function versionOf(image: string): number[] | undefined {
+  const tag = image.slice(image.lastIndexOf(":") + 1);
+  const match = /^v?(\d+)\.(\d+)\.(\d+)/.exec(tag);
+  return match ? match.slice(1).map(Number) : undefined;
+}
+
+/**
+ * Why the up must not move the server from `running` to `wanted`: a major version away (the
+ * vendors support upgrades within one), or older unless the user says so. Pure.
+ */
+export function imageChangeRefusal(
+  running: string,
+  wanted: string,
+  allowDowngrade: boolean,
+): string | undefined {
+  const [from, to] = [versionOf(running), versionOf(wanted)];
+  if (!from || !to) {
+    return undefined;
+  }
+  if (from[0] !== to[0]) {
+    return `vault-platform:server.image: ${wanted} is a major version away from the running ${running}; upgrade within a major version, one step at a time, as the vendor's upgrade guide says`;
+  }
+  const first = to.findIndex((part, i) => part !== from[i]);
+  const older = first !== -1 && to[first] < from[first];
+  if (older && !allowDowngrade) {
+    return `vault-platform:server.image: ${wanted} is older than the running ${running}; an older server may not read what a newer one wrote: run npm run up -- --allow-downgrade if you mean it (a snapshot is taken first)`;
+  }
+  return undefined;
+}
+
+/**
+ * Before an up that changes the server's image: refuses a major jump or an unasked downgrade,
+ * then takes a snapshot and says where it put it.
+ */
 export async function snapshotBeforeRisk(
   stack: Stack,
   deployment: unknown,
   log: (line: string) => void = (line) => console.log(line),
+  allowDowngrade = false,
 ): Promise<void> {
   const running = serverImageInState(deployment);
   if (running === undefined) {
@@ -40,6 +75,10 @@ export async function snapshotBeforeRisk(
   const wanted = (await resolvedConfig(stack)).server.image;
   if (wanted === running) {
     return;
+  }
+  const refusal = imageChangeRefusal(running, wanted, allowDowngrade);
+  if (refusal) {
+    throw new Error(`Stopped before changing anything: ${refusal}`);
   }
   const taken = await takeBackup(stack, {
     reason: `before up changed server.image from ${running} to ${wanted}`,

@@ -3,8 +3,8 @@
  * (its record, size and sha256, the flavor, and that the stack holds the unseal keys the
  * snapshot's data is sealed with) and says what it will do; with --yes it installs it
  * (snapshot-force), then runs up (which unseals the server with those keys and takes them back as
- * the current ones, see infra/server-init.ts), an up that reads the Vault objects back, and
- * verify. A file that fails a check changes nothing.
+ * the current ones, see infra/server-init.ts), connects its database mount to Postgres again
+ * (database-credential.ts), an up that reads the Vault objects back, and verify. A file that fails a check changes nothing.
  */
 import * as fs from "fs";
 import type { Stack } from "@pulumi/pulumi/automation";
@@ -12,6 +12,7 @@ import { vaultHttp } from "../../infra/vault-http";
 import { formatResults, runChecks } from "../checks/run-checks";
 import { environmentOf } from "../checks/stack-environment";
 import { upAndReport } from "../engine/stack-run";
+import { reconnectDatabase } from "../recovery/database-credential";
 import { BackupRecord, fileMismatch, readRecord } from "./backup-files";
 import { serverTarget, ServerTarget } from "./server-target";
 import { installSnapshot } from "./snapshot-http";
@@ -87,7 +88,8 @@ export async function restoreBackup(
   );
   log("  1. replace everything the server holds now with the snapshot's data (snapshot-force)");
   log(`  2. npm run up: unseal it with the keys ${record.keyset} and take them as current`);
-  log("  3. npm run up -- --refresh: read the Vault objects back, then npm run verify");
+  log("  3. connect its database mount to Postgres again with the password in the state");
+  log("  4. npm run up -- --refresh: read the Vault objects back, then npm run verify");
   if (!yes) {
     log("nothing was changed: run again with --yes to restore");
     return 0;
@@ -96,6 +98,16 @@ export async function restoreBackup(
   log("snapshot installed");
   await waitForServer(target);
   await upAndReport(stack.name);
+  // The restored connection holds the Postgres password of the snapshot's time.
+  const reconnected = await reconnectDatabase(await stack.exportStack(), {
+    ...target,
+    token: (await serverTarget(stack)).token,
+  });
+  if (reconnected) {
+    log(
+      `${reconnected}: connected to Postgres again with the password in the state (and rotated, where the stack rotates it)`,
+    );
+  }
   await upAndReport(stack.name, { refresh: true });
   const results = await runChecks(await environmentOf(stack));
   log(formatResults(results));

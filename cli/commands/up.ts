@@ -13,6 +13,10 @@ export const UP: CommandSpec = {
       description:
         "read what the stack wrote into Vault back first: changes made there by hand are put back",
     },
+    "allow-downgrade": {
+      type: "boolean",
+      description: "let server.image go to an older version (a snapshot is taken first)",
+    },
   },
   takesStack: true,
 };
@@ -23,6 +27,7 @@ if (require.main === module) {
     if (flags) {
       await upAndReport((flags.stack as string | undefined) ?? "dev", {
         refresh: flags.refresh === true,
+        allowDowngrade: flags["allow-downgrade"] === true,
       });
     }
   });

@@ -39,11 +39,11 @@ export async function previewStack(stackName: string): Promise<void> {
 /** `refresh`: read what the stack wrote into Vault back first, so the up puts back hand-made changes. */
 export async function upAndReport(
   stackName: string,
-  options: { readonly refresh?: boolean } = {},
+  options: { readonly refresh?: boolean; readonly allowDowngrade?: boolean } = {},
 ): Promise<void> {
   const { stack, backend, deployment } = await openAndRecover(stackName, "up");
   await repairLostState(stack, undefined, deployment);
-  await snapshotBeforeRisk(stack, deployment);
+  await snapshotBeforeRisk(stack, deployment, undefined, options.allowDowngrade);
   if (options.refresh) {
     const read = await refreshVaultObjects(stack, onOutput);
     console.log(`read ${read} Vault objects back from the server`);

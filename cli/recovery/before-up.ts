@@ -23,6 +23,7 @@ import {
   refreshTargetsFor,
   withoutLostDevServer,
 } from "./missing-objects";
+import { resetRolePassword } from "./database-credential";
 import { withoutLostServerData } from "./lost-server-data";
 import { forgetRemovedEnvironment } from "./teardown";
 
@@ -52,7 +53,7 @@ export async function repairLostState(
   );
   if (
     (await forgetLostDevServer(stack, containers, log)) ||
-    (await forgetLostServerData(stack, containers, log))
+    (await forgetLostServerData(stack, containers, log, exported))
   ) {
     return;
   }
@@ -116,6 +117,7 @@ async function forgetLostServerData(
   stack: Stack,
   containers: readonly Recorded[],
   log: (line: string) => void,
+  exported: unknown,
 ): Promise<boolean> {
   if (containers.length === 0) {
     return false;
@@ -129,5 +131,10 @@ async function forgetLostServerData(
   log(
     `${stack.name}: the server's container and its data volume ${lost.volumes.join(", ")} are gone, and with them the ${lost.dropped} objects it held: this up starts an empty server with new unseal keys (the old ones stay in the state: npm run restore -- --stack ${stack.name} --from <snapshot> puts a backup back)`,
   );
+  // The lost server had rotated its Postgres role's password: the new one connects with the state's.
+  const role = await resetRolePassword(exported);
+  if (role) {
+    log(`${stack.name}: set the password of role ${role} back to the one in the state`);
+  }
   return true;
 }

@@ -46,14 +46,34 @@ function cli(args: string[]): Promise<Run> {
   return npmRun({ stack: STACK, env, outputs }, args);
 }
 
-async function admin(method: string, apiPath: string, body?: unknown) {
+/** The state as `pulumi stack export --show-secrets` shows it. */
+function exported(): {
+  deployment: { resources: { type: string; outputs?: Record<string, unknown> }[] };
+} {
+  return JSON.parse(
+    execFileSync("pulumi", ["stack", "export", "--show-secrets", "--stack", STACK], {
+      env: { ...env, PATH: `${os.homedir()}/.pulumi/bin:${process.env.PATH}` },
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+    }),
+  );
+}
+
+/** The current root token the stack holds for its server. */
+function rootToken(): string {
+  const init = exported().deployment.resources.find((r) => r.type.endsWith(":ServerInit"));
+  return reveal(init?.outputs?.rootToken) as string;
+}
+
+/** A call with the provisioner token (KV), or with the root token (transit encrypt/decrypt). */
+async function admin(method: string, apiPath: string, body?: unknown, asRoot = false) {
   const out = await stack.outputs();
   return vaultHttp({
     address: out.vaultAddress.value as string,
     caCert: out.vaultCaCertificate?.value as string | undefined,
     method,
     path: apiPath,
-    token: out.provisionerToken.value as string,
+    token: asRoot ? rootToken() : (out.provisionerToken.value as string),
     body,
   });
 }
@@ -70,7 +90,7 @@ async function kvVersions(): Promise<string[]> {
 }
 
 async function decrypt(ciphertext: string) {
-  return admin("POST", "transit/decrypt/orders", { ciphertext });
+  return admin("POST", "transit/decrypt/orders", { ciphertext }, true);
 }
 
 function containerAndDataVolume(): { container: string; volume: string } {
@@ -131,7 +151,7 @@ describe(`backup, the data volume lost, restore (${E2E_FLAVOR})`, () => {
     expect(
       (await admin("POST", "secret/data/orders/config", { data: { api_key: SECOND } })).status,
     ).toBe(200);
-    const encrypted = await admin("POST", "transit/encrypt/orders", { plaintext: PLAINTEXT });
+    const encrypted = await admin("POST", "transit/encrypt/orders", { plaintext: PLAINTEXT }, true);
     ciphertext = encrypted.body.data.ciphertext as string;
     expect(ciphertext).toMatch(/^(vault|openbao|bao):v1:/);
     expect(await kvVersions()).toEqual([SEED, SECOND]);
@@ -219,13 +239,7 @@ describe(`backup, the data volume lost, restore (${E2E_FLAVOR})`, () => {
   }, 600_000);
 
   it("no secret in the runs' output or in the backup record; destroy leaves nothing", async () => {
-    const plain = JSON.parse(
-      execFileSync("pulumi", ["stack", "export", "--show-secrets", "--stack", STACK], {
-        env: { ...env, PATH: `${os.homedir()}/.pulumi/bin:${process.env.PATH}` },
-        encoding: "utf8",
-        maxBuffer: 64 * 1024 * 1024,
-      }),
-    ) as { deployment: { resources: { type: string; outputs?: Record<string, unknown> }[] } };
+    const plain = exported();
     const init = plain.deployment.resources.find((r) => r.type.endsWith(":ServerInit"));
     const secrets = [
       SEED,

@@ -3,8 +3,8 @@
  * with a token, the namespace created by the stack) with an external Postgres (its superuser on
  * 127.0.0.1): `npm run up`, verify, and a second `npm run up` that changes nothing. The checks
  * before `up` read the stack's mounts in its namespace; read in the root namespace they found
- * every mount missing and refreshed the whole stack on every up. Namespaces only: Vault Community
- * has none (its prefix sharing runs in external-cluster.e2e.test.ts).
+ * every mount missing and refreshed the whole stack on every up. On Vault Community, which has no
+ * namespaces, the stack shares the root namespace by path prefix (server.tenancy prefix).
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -35,22 +35,12 @@ const env = {
   PULUMI_BACKEND_URL: opts(STACK).backendUrl,
   PULUMI_CONFIG_PASSPHRASE_FILE: path.join(opts(STACK).stateDir, "passphrase"),
 };
-const withNamespaces = TENANCY === "namespace" ? it : it.skip;
-if (TENANCY !== "namespace") {
-  // Straight to the terminal: jest shows a file's console output only when a test of it ran.
-  process.stdout.write(
-    `[e2e] external-token on ${E2E_FLAVOR}: skipped, Vault Community has no namespaces (it runs on OpenBao)\n`,
-  );
-}
 let stack: Stack | undefined;
 let removed = false;
 
 const cli = (args: string[]) => npmRun({ stack: STACK, env }, args);
 
 beforeAll(async () => {
-  if (TENANCY !== "namespace") {
-    return;
-  }
   await requireToolchain();
   startCluster();
   await initCluster();
@@ -64,6 +54,7 @@ beforeAll(async () => {
         ADDRESSES.map((address, i) => [`vault-platform:server.address[${i}]`, { value: address }]),
       ),
       "vault-platform:server.auth.method": { value: "token" },
+      ...(TENANCY === "prefix" ? { "vault-platform:server.tenancy": { value: "prefix" } } : {}),
       "vault-platform:vaultToken": { value: credentials.rootToken, secret: true },
       "vault-platform:postgres.host": { value: "127.0.0.1" },
       "vault-platform:postgres.port": { value: String(E2E_PG_PORT) },
@@ -86,30 +77,22 @@ afterAll(async () => {
   fs.rmSync(workDir, { recursive: true, force: true });
 }, 600_000);
 
-describe(`an existing ${E2E_FLAVOR} cluster, token login, the stack's own namespace`, () => {
-  withNamespaces(
-    "up, verify, and a second up that changes nothing",
-    async () => {
-      expectSucceeded(await cli(["up"]));
-      const results = await runChecks(await environmentOf(stack as Stack));
-      if (results.some((result) => !result.ok)) {
-        throw new Error(formatResults(results));
-      }
-      const again = await cli(["up"]);
-      expectSucceeded(again);
-      expect(again.output).not.toMatch(/gone|lost its state/);
-      expect(again.output).not.toMatch(/[1-9]\d* (to create|created|to update|updated|replaced)/);
-    },
-    600_000,
-  );
+describe(`an existing ${E2E_FLAVOR} cluster, token login, the stack's own ${TENANCY}`, () => {
+  it("up, verify, and a second up that changes nothing", async () => {
+    expectSucceeded(await cli(["up"]));
+    const results = await runChecks(await environmentOf(stack as Stack));
+    if (results.some((result) => !result.ok)) {
+      throw new Error(formatResults(results));
+    }
+    const again = await cli(["up"]);
+    expectSucceeded(again);
+    expect(again.output).not.toMatch(/gone|lost its state/);
+    expect(again.output).not.toMatch(/[1-9]\d* (to create|created|to update|updated|replaced)/);
+  }, 600_000);
 
-  withNamespaces(
-    "destroys, leaving no Postgres role of the stack",
-    async () => {
-      expectSucceeded(await cli(["destroy", "--remove"]));
-      removed = true;
-      expect(await postgresRoles(`vp_${STACK.replace("-", "_")}`)).toEqual([]);
-    },
-    600_000,
-  );
+  it("destroys, leaving no Postgres role of the stack", async () => {
+    expectSucceeded(await cli(["destroy", "--remove"]));
+    removed = true;
+    expect(await postgresRoles(`vp_${STACK.replace("-", "_")}`)).toEqual([]);
+  }, 600_000);
 });

@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { serverImageInState } from "../../cli/backup/before-risk";
+import { imageChangeRefusal, serverImageInState } from "../../cli/backup/before-risk";
 import {
   BackupRecord,
   fileMismatch,
@@ -212,5 +212,35 @@ describe("when an up takes a snapshot first", () => {
     );
     expect(serverImageInState(state("dev", "openbao/openbao:2.6.2"))).toBeUndefined();
     expect(serverImageInState({})).toBeUndefined();
+  });
+});
+
+describe("what an up refuses when server.image changes", () => {
+  it.each<[string, string, boolean, string | undefined]>([
+    ["openbao/openbao:2.5.3", "openbao/openbao:2.6.2", false, undefined],
+    ["hashicorp/vault:1.19.5", "hashicorp/vault:1.20.4", false, undefined],
+    ["openbao/openbao:2.6.2", "openbao/openbao:2.6.2-custom", false, undefined],
+    ["openbao/openbao:2.6.2", "registry.local/bao:latest-build", false, undefined],
+    [
+      "hashicorp/vault:1.20.4",
+      "hashicorp/vault:1.19.5",
+      false,
+      "vault-platform:server.image: hashicorp/vault:1.19.5 is older than the running hashicorp/vault:1.20.4; an older server may not read what a newer one wrote: run npm run up -- --allow-downgrade if you mean it (a snapshot is taken first)",
+    ],
+    ["hashicorp/vault:1.20.4", "hashicorp/vault:1.19.5", true, undefined],
+    [
+      "openbao/openbao:2.6.2",
+      "openbao/openbao:2.6.1",
+      false,
+      "vault-platform:server.image: openbao/openbao:2.6.1 is older than the running openbao/openbao:2.6.2; an older server may not read what a newer one wrote: run npm run up -- --allow-downgrade if you mean it (a snapshot is taken first)",
+    ],
+    [
+      "openbao/openbao:1.9.0",
+      "openbao/openbao:2.6.2",
+      false,
+      "vault-platform:server.image: openbao/openbao:2.6.2 is a major version away from the running openbao/openbao:1.9.0; upgrade within a major version, one step at a time, as the vendor's upgrade guide says",
+    ],
+  ])("%s -> %s (allow downgrade: %s)", (running, wanted, allow, refusal) => {
+    expect(imageChangeRefusal(running, wanted, allow)).toBe(refusal);
   });
 });

@@ -35,7 +35,7 @@ function parse(command: CommandSpec | string, argv: readonly string[]): string {
 }
 
 const COMMANDS: readonly [string, CommandSpec | string, string[]][] = [
-  ["up", UP, ["-s, --stack <name>", "--refresh"]],
+  ["up", UP, ["-s, --stack <name>", "--refresh", "--allow-downgrade"]],
   ["preview", PREVIEW, ["-s, --stack <name>"]],
   ["destroy", DESTROY, ["-s, --stack <name>", "--remove"]],
   ["recover", RECOVER, ["-s, --stack <name>", "--yes"]],
