@@ -33,22 +33,8 @@ async function unsealPeer(
     if (sealed === false) {
       return;
     }
-    if (sealed === true) {
-      for (const key of keys) {
-        const response = await vaultHttp({
-          address,
-          caCert,
-          method: "PUT",
-          path: "sys/unseal",
-          body: { key },
-        }).catch(() => undefined);
-        if (response?.status !== 200) {
-          break;
-        }
-      }
-      if ((await isSealed(address, caCert)) === false) {
-        return;
-      }
+    if (sealed === true && (await offerKeys(address, caCert, keys).catch(() => false))) {
+      return;
     }
     if (waited >= patienceSeconds) {
       throw new Error(`the node at ${address} had not joined and unsealed after ${waited}s`);

@@ -8,13 +8,12 @@
  */
 import * as fs from "fs";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { vaultHttp } from "../../infra/vault-http";
 import { formatResults, runChecks } from "../checks/run-checks";
 import { environmentOf } from "../checks/stack-environment";
 import { upAndReport } from "../engine/stack-run";
 import { reconnectDatabase } from "../recovery/database-credential";
 import { BackupRecord, fileMismatch, readRecord } from "./backup-files";
-import { serverTarget, ServerTarget } from "./server-target";
+import { sealStatusOf, serverTarget, ServerTarget } from "./server-target";
 import { installSnapshot } from "./snapshot-http";
 
 /** Why the snapshot cannot go into this stack's server, or undefined when it can. Pure. */
@@ -50,13 +49,7 @@ export function restoreRefusal(
 /** Waits until the server answers sys/seal-status again (it may restart its storage). */
 async function waitForServer(target: ServerTarget): Promise<void> {
   for (let attempt = 0; attempt < 60; attempt++) {
-    const status = await vaultHttp({
-      address: target.address,
-      caCert: target.caCert,
-      method: "GET",
-      path: "sys/seal-status",
-    }).catch(() => undefined);
-    if (status?.status === 200) {
+    if ((await sealStatusOf(target)) !== undefined) {
       return;
     }
     await new Promise((resolve) => setTimeout(resolve, 1000));

@@ -7,6 +7,7 @@ import type { Stack } from "@pulumi/pulumi/automation";
 import type { KeySet } from "../../infra/server-keys";
 import { keysetFingerprint } from "../../infra/server-keys";
 import { programToken, resolvedConfig } from "../engine/program-login";
+import { vaultHttp } from "../../infra/vault-http";
 import { reveal } from "../engine/workspace";
 import type { Deployment } from "../recovery/state-graph";
 
@@ -66,4 +67,17 @@ export async function serverTarget(stack: Stack): Promise<ServerTarget> {
     keySets: mode === "server" ? keySetsInState(await stack.exportStack()) : [],
     revokesRootToken: config.server.revokeRootToken,
   };
+}
+
+/** sys/seal-status of the stack's server (no token needed); undefined when it does not answer. */
+export async function sealStatusOf(
+  target: Pick<ServerTarget, "address" | "caCert">,
+): Promise<Record<string, unknown> | undefined> {
+  const status = await vaultHttp({
+    address: target.address,
+    caCert: target.caCert,
+    method: "GET",
+    path: "sys/seal-status",
+  }).catch(() => undefined);
+  return status?.status === 200 ? (status.body as Record<string, unknown>) : undefined;
 }

@@ -6,11 +6,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { vaultHttp } from "../../infra/vault-http";
 import { resolvedConfig } from "../engine/program-login";
 import { PROJECT_ROOT } from "../engine/project-root";
 import { pruneSnapshots, snapshotName, writeRecord } from "./backup-files";
-import { serverTarget, ServerTarget } from "./server-target";
+import { sealStatusOf, serverTarget, ServerTarget } from "./server-target";
 import { saveSnapshot } from "./snapshot-http";
 
 /** Where a stack's backups go: --to, else backup.dir, else backups/<stack> in the project. */
@@ -25,15 +24,10 @@ export interface TakenBackup {
   readonly pruned: readonly string[];
 }
 
-/** The server's version, as sys/seal-status reports it (no token needed). */
+/** The server's version, as sys/seal-status reports it. */
 async function serverVersion(target: ServerTarget): Promise<string> {
-  const status = await vaultHttp({
-    address: target.address,
-    caCert: target.caCert,
-    method: "GET",
-    path: "sys/seal-status",
-  }).catch(() => undefined);
-  return typeof status?.body?.version === "string" ? status.body.version : "unknown";
+  const version = (await sealStatusOf(target))?.version;
+  return typeof version === "string" ? version : "unknown";
 }
 
 export async function takeBackup(

@@ -9,6 +9,7 @@
 import type { Stack } from "@pulumi/pulumi/automation";
 import { refreshTargets } from "../engine/stack-cli";
 import { encryptedState } from "./encrypted-state";
+import type { Deployment } from "./state-graph";
 import {
   listMounts,
   missingMounts,
@@ -57,6 +58,8 @@ export async function repairLostState(
   ) {
     return;
   }
+  // The two reads go together: each waits on a server, not on the other.
+  const postgresGone = missingPostgresObjects(exported);
   const listed = await listMounts(server);
   const missingPaths = listed === undefined ? [] : missingMounts(server, listed);
   // A server that answers unsealed right after its container started, or that lacks every mount
@@ -71,12 +74,13 @@ export async function repairLostState(
     log(
       `${stack.name}: the server lost its state (${why}: a dev server restarted?); refreshing, then rebuilding it`,
     );
+    await postgresGone;
     await stack.refresh({ onOutput: () => undefined });
     return;
   }
   const gone = [
     ...recordedMounts(exported).filter((mount) => missingPaths.includes(mount.name)),
-    ...(await missingPostgresObjects(exported)),
+    ...(await postgresGone),
   ];
   const targets = [
     ...containers.map((container) => container.urn),
@@ -88,25 +92,39 @@ export async function repairLostState(
   await refreshTargets(stack, targets, () => undefined);
 }
 
+/**
+ * Forgets a server whose container is gone with what it held, where `lose` says the state can be
+ * trimmed so (withoutLostDevServer, withoutLostServerData); what it said, or undefined.
+ */
+async function forgetLost<T extends { readonly state: Deployment }>(
+  stack: Stack,
+  containers: readonly Recorded[],
+  lose: (state: Deployment, gone: readonly Recorded[]) => T | undefined,
+): Promise<T | undefined> {
+  if (containers.length === 0) {
+    return undefined;
+  }
+  const state = encryptedState(stack);
+  const lost = lose(await state.read(), containers);
+  if (lost !== undefined) {
+    await state.write(lost.state);
+  }
+  return lost;
+}
+
 /** The dev server's container gone (see withoutLostDevServer): forgets it with what it held. */
 async function forgetLostDevServer(
   stack: Stack,
   containers: readonly Recorded[],
   log: (line: string) => void,
 ): Promise<boolean> {
-  if (containers.length === 0) {
-    return false;
+  const lost = await forgetLost(stack, containers, withoutLostDevServer);
+  if (lost) {
+    log(
+      `${stack.name}: the server container ${containers.map((container) => container.name).join(", ")} the state lists is gone, and with it the ${lost.dropped - 1} objects the dev server held; this up creates them again`,
+    );
   }
-  const state = encryptedState(stack);
-  const lost = withoutLostDevServer(await state.read(), containers);
-  if (lost === undefined) {
-    return false;
-  }
-  await state.write(lost.state);
-  log(
-    `${stack.name}: the server container ${containers.map((container) => container.name).join(", ")} the state lists is gone, and with it the ${lost.dropped - 1} objects the dev server held; this up creates them again`,
-  );
-  return true;
+  return lost !== undefined;
 }
 
 /**
@@ -119,15 +137,12 @@ async function forgetLostServerData(
   log: (line: string) => void,
   exported: unknown,
 ): Promise<boolean> {
-  if (containers.length === 0) {
-    return false;
-  }
-  const state = encryptedState(stack);
-  const lost = withoutLostServerData(await state.read(), containers);
+  const lost = await forgetLost(stack, containers, (state, gone) =>
+    withoutLostServerData(state, gone),
+  );
   if (lost === undefined) {
     return false;
   }
-  await state.write(lost.state);
   log(
     `${stack.name}: the server's container and its data volume ${lost.volumes.join(", ")} are gone, and with them the ${lost.dropped} objects it held: this up starts an empty server with new unseal keys (the old ones stay in the state: npm run restore -- --stack ${stack.name} --from <snapshot> puts a backup back)`,
   );

@@ -10,7 +10,12 @@
 import { Client } from "pg";
 import { postgresSsl } from "../engine/preflight";
 import { reveal } from "../engine/workspace";
-import { Deployment, StateResource, withDependents, withoutReferencesTo } from "./state-graph";
+import {
+  Deployment,
+  StateResource,
+  withDependents,
+  withoutDroppedKeepingKeys,
+} from "./state-graph";
 
 /** An object the state lists, as the user knows it, with the resource that holds it. */
 export interface Recorded {
@@ -179,17 +184,6 @@ export function withoutLostDevServer(
   ) {
     return undefined;
   }
-  return {
-    state: {
-      ...deployment,
-      deployment: {
-        ...deployment.deployment,
-        // A component that stays may have waited for what goes: the next up records it again.
-        resources: resources
-          .filter((resource) => !dropped.has(resource.urn))
-          .map((resource) => withoutReferencesTo(resource, dropped)),
-      },
-    },
-    dropped: dropped.size,
-  };
+  // A component that stays may have waited for what goes: the next up records it again.
+  return { state: withoutDroppedKeepingKeys(deployment, dropped), dropped: dropped.size };
 }
