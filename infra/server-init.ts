@@ -179,13 +179,15 @@ export const initProvider: pulumi.dynamic.ResourceProvider<InitState, InitState>
   },
 
   async diff(_id, olds, news) {
-    // Unreachable nodes count as not sealed: nothing to unseal now; the resources after it
-    // will report the outage.
-    let sealed = false;
-    for (const node of [news.address, ...(news.peers ?? [])]) {
+    // A container the same up just created may not listen yet: the first node is given up to
+    // 30 s to answer. Unreachable nodes count as not sealed: nothing to unseal now; the
+    // resources after it will report the outage.
+    const at = { ...olds, address: news.address, caCert: news.caCert };
+    const first = await sealStatus(at, 30);
+    let sealed = first?.sealed === true || first?.initialized === false;
+    for (const node of news.peers ?? []) {
       sealed = sealed || (await isSealed(node, news.caCert)) === true;
     }
-    const at = { ...olds, address: news.address, caCert: news.caCert };
     const sharesChanged =
       olds.secretShares !== news.secretShares || olds.secretThreshold !== news.secretThreshold;
     return {

@@ -5,7 +5,7 @@
  */
 import type { AppUnderTest, Environment, LoginMethod } from "./environment";
 import type { VaultHttpResponse } from "../../infra/vault-http";
-import { FAILOVER_SECONDS, vaultErrors, vaultRequest } from "./vault-client";
+import { FAILOVER_SECONDS, preferNextNode, vaultErrors, vaultRequest } from "./vault-client";
 
 export type { LoginMethod };
 
@@ -47,7 +47,9 @@ export async function appLogin(env: Environment, app: AppUnderTest): Promise<str
   // secret-id a moment later, and so does this check, for up to FAILOVER_SECONDS from the first
   // refusal (clusters with several addresses only). The window starts there, not at the first
   // try: a login sent to the node as it stopped can wait the whole request timeout (30 s) before
-  // the next node answers 403 (seen once in CI), and must still be tried again after that.
+  // the next node answers 403 (seen once in CI), and must still be tried again after that. Each
+  // try after a refusal goes through the next node: in two CI runs on OpenBao a login was refused
+  // with 403 for the whole window, always asked of the node that had answered last.
   const retried = (env.addresses?.length ?? 0) > 1 ? [400, 403] : [];
   let deadline: number | undefined;
   let refused: VaultHttpResponse = { status: 0, body: undefined };
@@ -71,6 +73,8 @@ export async function appLogin(env: Environment, app: AppUnderTest): Promise<str
       return response.body.auth.client_token as string;
     }
     refused = response;
+    // The next try goes through another node: the one that refused may keep refusing.
+    preferNextNode(env);
   }
   throw new Error(
     `AppRole login of ${app.name} answered HTTP ${refused.status}${vaultErrors(refused)}`,

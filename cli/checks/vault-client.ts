@@ -25,6 +25,18 @@ const UNAVAILABLE = new Set([500, 502, 503]);
 const preferred = new Map<string, number>();
 
 /**
+ * The next request to this cluster starts at the node after the one that answered last: a node
+ * that keeps refusing what another serves (a standby right after an election) is left.
+ */
+export function preferNextNode(target: VaultTarget): void {
+  if (typeof target === "string" || !target.addresses || target.addresses.length < 2) {
+    return;
+  }
+  const key = target.addresses.join(" ");
+  preferred.set(key, ((preferred.get(key) ?? 0) + 1) % target.addresses.length);
+}
+
+/**
  * One request. With several addresses, a node that is unreachable or cannot serve is skipped for
  * the next one, round after round, for up to FAILOVER_SECONDS.
  */

@@ -70,23 +70,34 @@ export async function programToken(stack: Stack, config: PlatformConfig): Promis
   }
   const auth = external.auth;
   const secret = async (key: string) => (await stack.getConfig(`${PROJECT}:${key}`)).value;
-  const target = { address: external.addresses[0], caCert: external.caCertificate };
-  switch (auth.method) {
-    case "token":
-      return secret("vaultToken");
-    case "approle":
+  if (auth.method === "token") {
+    return secret("vaultToken");
+  }
+  const login = async (address: string) => {
+    const target = { address, caCert: external.caCertificate };
+    if (auth.method === "approle") {
       return programLoginToken(
         target,
         { method: "approle", path: auth.path, roleId: auth.roleId, namespace: auth.namespace },
         await secret("vaultSecretId"),
       );
-    case "jwt":
-      process.env[PROGRAM_JWT_ENV] = readProgramJwt(auth);
-      return programLoginToken(target, {
-        method: "jwt",
-        path: auth.path,
-        role: auth.role,
-        namespace: auth.namespace,
-      });
+    }
+    process.env[PROGRAM_JWT_ENV] = readProgramJwt(auth);
+    return programLoginToken(target, {
+      method: "jwt",
+      path: auth.path,
+      role: auth.role,
+      namespace: auth.namespace,
+    });
+  };
+  // Each address in turn: a node of a cluster may be down, or a standby that cannot serve yet.
+  let refused: unknown;
+  for (const address of external.addresses) {
+    try {
+      return await login(address);
+    } catch (error) {
+      refused = error;
+    }
   }
+  throw refused;
 }

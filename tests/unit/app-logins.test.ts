@@ -42,6 +42,24 @@ const denied = { status: 403, body: { errors: ["permission denied"] } };
 afterEach(() => jest.restoreAllMocks());
 
 describe("appLogin on a cluster", () => {
+  it("tries again through the next node when one node keeps refusing", async () => {
+    const refusing = await fakeNode([() => denied]);
+    const serving = await fakeNode([
+      () => ({ status: 200, body: { auth: { client_token: "t" } } }),
+    ]);
+    try {
+      const env = {
+        ...environment(refusing.address),
+        addresses: [refusing.address, serving.address],
+      };
+      await expect(appLogin(env, app)).resolves.toBe("t");
+      expect([refusing.logins(), serving.logins()]).toEqual([1, 1]);
+    } finally {
+      await refusing.close();
+      await serving.close();
+    }
+  });
+
   it("tries again after a refusal that came only once the failover window had passed", async () => {
     // The first login waited as long as the whole window (a node stopped under it): the
     // window for trying again starts at the refusal, not at the first try.

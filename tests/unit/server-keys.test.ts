@@ -79,6 +79,22 @@ describe("ServerInit after the server's data is lost, and after a restore", () =
     expect((await initProvider.diff!("initialized", second.outs!, inputs())).changes).toBe(false);
   });
 
+  it("waits for a container created by the same up to listen before it decides", async () => {
+    vault.keyring = [];
+    const first = await initProvider.create(inputs());
+    // The data is lost and the new container's server listens only a moment after the diff asks.
+    const port = Number(new URL(vault.address).port);
+    await vault.stop();
+    const late = new FakeVault();
+    setTimeout(() => void late.start(port), 1500);
+    try {
+      expect((await initProvider.diff!("initialized", first.outs!, inputs())).changes).toBe(true);
+    } finally {
+      await late.stop();
+    }
+    await vault.start();
+  });
+
   it("unseals restored data with the earlier keys it was sealed with, and takes them as current", async () => {
     vault.keyring = [];
     const first = await initProvider.create(inputs());
