@@ -213,7 +213,9 @@ export class Pki extends pulumi.ComponentResource {
         ttl: String(config.rootTtlSeconds),
         ...keyFields,
       },
-      { parent: this },
+      // Unmounting removes the root with its key; deleting it alone needs sudo (DELETE
+      // <mount>/root), which a login limited to the stack's paths does not have.
+      { parent: this, deletedWith: mount },
     );
     caUrls(`${name}-root-urls`, mount.path, args.urlBase, { parent: this, dependsOn: [root] });
     return { mount, root };

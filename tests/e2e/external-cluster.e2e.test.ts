@@ -167,7 +167,9 @@ describe(`an existing cluster, ${TENANCY === "namespace" ? "one namespace" : "on
       for (const stackName of STACKS) {
         const pkiMounts = stackName === PKI_STACK ? ["pki", "pki-root"] : [];
         expect(mounts.filter((mount) => mount.startsWith(`${stackName}/`)).sort()).toEqual(
-          ["database", ...pkiMounts, "secret", "transit"].map((mount) => `${stackName}/${mount}/`),
+          ["database", ...pkiMounts, "secret", "transit"]
+            .map((mount) => `${stackName}/${mount}/`)
+            .sort(),
         );
         expect(auth.filter((mount) => mount.startsWith(`${stackName}/`))).toEqual([
           `${stackName}/approle/`,
